@@ -1,0 +1,162 @@
+"""Finish a freshly baked project: prune, write .env, print next steps.
+
+What each variant drops is data (``PRUNING_TABLE``), not code: adding a
+variant-specific file means adding one row. Only the ``__main__`` block at the
+bottom is touched by Jinja; the rest is plain Python that the template tests import.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import shutil
+import sys
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+Answers = Mapping[str, object]
+
+
+@dataclass(frozen=True)
+class KeepOnlyIf:
+    """Keep ``path`` (relative to the project root) only when ``question`` was answered ``value``."""
+
+    path: str
+    question: str
+    value: str
+
+    def prunes(self, answers: Answers) -> bool:
+        return str(answers.get(self.question)) != self.value
+
+
+# Every variant-specific file or directory of the template, and the answer it needs.
+# tests/test_generation.py checks that each path exists in the template source, so a
+# stale row fails the template tests instead of silently pruning nothing.
+PRUNING_TABLE: tuple[KeepOnlyIf, ...] = (
+    KeepOnlyIf("Dockerfile", "use_docker", "true"),
+    KeepOnlyIf(".dockerignore", "use_docker", "true"),
+    KeepOnlyIf("docker-compose.yml", "use_docker", "true"),
+    KeepOnlyIf("docker-compose.dev.yml", "use_docker", "true"),
+    KeepOnlyIf("docker-compose.stage.yml", "use_docker", "true"),
+    KeepOnlyIf("docker-compose.prod.yml", "use_docker", "true"),
+    KeepOnlyIf("docker", "use_docker", "true"),
+    KeepOnlyIf("app/infrastructure/db/sqlite_connection.py", "db_driver", "sqlite"),
+    KeepOnlyIf("tests/postgres_server.py", "db_driver", "postgresql"),
+)
+
+SECRET_KEY_VARIABLE = "JWT_SECRET_KEY"
+_SECRET_LINE = re.compile(rf"^\s*(export\s+)?{SECRET_KEY_VARIABLE}\s*=.*$", re.MULTILINE)
+GITIGNORE_ENTRY = ".env"
+
+
+def paths_to_prune(answers: Answers, table: Iterable[KeepOnlyIf] = PRUNING_TABLE) -> list[str]:
+    return [row.path for row in table if row.prunes(answers)]
+
+
+def prune(project_dir: Path, paths: Iterable[str]) -> list[Path]:
+    """Delete ``paths`` and any directory that removing them left empty.
+
+    A path that is absent is skipped rather than fatal: the template tests guard
+    the table against stale rows, and a user's bake should not fail over it.
+    """
+    removed: list[Path] = []
+    for relative in paths:
+        target = project_dir / relative
+        if target.is_dir() and not target.is_symlink():
+            shutil.rmtree(target)
+        elif target.exists() or target.is_symlink():
+            target.unlink()
+        else:
+            continue
+        removed.append(target)
+        _remove_empty_parents(target.parent, stop_at=project_dir)
+    return removed
+
+
+def _remove_empty_parents(directory: Path, stop_at: Path) -> None:
+    while directory != stop_at and directory.is_dir() and not any(directory.iterdir()):
+        directory.rmdir()
+        directory = directory.parent
+
+
+def render_env(example: str, secret: str) -> str:
+    """Return the text of .env: the example with its secret replaced (or appended)."""
+    line = f"{SECRET_KEY_VARIABLE}={secret}"
+    if _SECRET_LINE.search(example):
+        # A function replacement keeps a secret containing backslashes literal.
+        return _SECRET_LINE.sub(lambda _match: line, example, count=1)
+    separator = "" if not example or example.endswith("\n") else "\n"
+    return f"{example}{separator}{line}\n"
+
+
+def write_env(project_dir: Path, secret: str | None = None) -> Path | None:
+    """Create .env from .env.example with a fresh signing key.
+
+    An existing .env is left alone: re-baking over a project (``--overwrite-if-exists``)
+    must not rotate the key a running deployment uses.
+    """
+    env_file = project_dir / ".env"
+    example = project_dir / ".env.example"
+    if env_file.exists() or not example.is_file():
+        return None
+    # 48 random bytes -> 64 URL-safe characters: far above the 32-byte minimum the
+    # service enforces in prod, and needs no quoting in a dotenv file.
+    key = secret if secret is not None else secrets.token_urlsafe(48)
+    env_file.write_text(render_env(example.read_text(encoding="utf-8"), key), encoding="utf-8")
+    env_file.chmod(0o600)
+    return env_file
+
+
+def ensure_gitignored(project_dir: Path, entry: str = GITIGNORE_ENTRY) -> bool:
+    """Append ``entry`` to .gitignore unless it is already listed; True if changed."""
+    gitignore = project_dir / ".gitignore"
+    text = gitignore.read_text(encoding="utf-8") if gitignore.exists() else ""
+    if {entry, f"/{entry}"} & {line.strip() for line in text.splitlines()}:
+        return False
+    separator = "" if not text or text.endswith("\n") else "\n"
+    gitignore.write_text(f"{text}{separator}{entry}\n", encoding="utf-8")
+    return True
+
+
+def next_steps(answers: Answers) -> str:
+    slug = str(answers["project_slug"])
+    lines = [
+        "",
+        f"Created {slug}/ ({answers['db_driver']}, Docker: {answers['use_docker']}). Next steps:",
+        "",
+        f"  cd {slug}",
+        "  uv venv && uv pip install -e '.[dev]'   # or: python3 -m venv .venv && .venv/bin/pip install -e '.[dev]'",
+        "  source .venv/bin/activate",
+    ]
+    if answers["db_driver"] == "postgresql":
+        lines.append("  # point DATABASE_URL in .env at your PostgreSQL server, then:")
+    lines += [
+        "  python -m app migrate",
+        "  uvicorn app.main:app --reload            # API docs: http://127.0.0.1:8000/docs",
+        "  pytest                                   # lint: ruff check . && mypy && lint-imports",
+    ]
+    if answers["use_docker"] == "true":
+        lines += [
+            "",
+            "  Or with Docker:",
+            "  docker compose -f docker-compose.yml -f docker-compose.dev.yml up",
+        ]
+    lines.append("")
+    return "\n".join(lines)
+
+
+def main(answers: Answers, project_dir: Path) -> int:
+    prune(project_dir, paths_to_prune(answers))
+    write_env(project_dir)
+    ensure_gitignored(project_dir)
+    print(next_steps(answers))
+    return 0
+
+
+if __name__ == "__main__":
+    # Cookiecutter runs this hook from the new project's root. The expression below
+    # becomes a JSON text wrapped in a JSON string literal (valid Python too), so no
+    # answer can break out of the string or run as code.
+    sys.exit(main(json.loads({{cookiecutter | tojson | tojson}}), Path.cwd()))  # noqa: F821  # type: ignore[name-defined]

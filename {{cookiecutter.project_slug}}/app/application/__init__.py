@@ -1,0 +1,1 @@
+"""Use cases: commands, queries, their handlers and the buses that route them."""

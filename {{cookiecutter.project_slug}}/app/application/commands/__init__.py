@@ -1,0 +1,1 @@
+"""Write-side intents, one frozen dataclass per file."""

@@ -1,0 +1,1 @@
+"""Plain data returned by command handlers."""

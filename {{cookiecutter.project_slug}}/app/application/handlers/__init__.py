@@ -1,0 +1,1 @@
+"""Handlers are discovered by scanning these packages; no list to maintain."""

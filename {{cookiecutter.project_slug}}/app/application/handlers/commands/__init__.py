@@ -1,0 +1,1 @@
+"""Command handlers, one per file, marked with @command_handler."""

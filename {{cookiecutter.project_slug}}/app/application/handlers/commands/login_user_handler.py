@@ -1,0 +1,27 @@
+from app.application.bus.command_bus import command_handler
+from app.application.commands.login_user import LoginUserCommand
+from app.application.dto.token_pair import TokenPairDTO
+from app.application.services.token_service import TokenService
+from app.application.unit_of_work import UnitOfWork
+from app.domain.errors import AuthenticationError, ValidationError
+from app.domain.services.password_hasher import PasswordHasher
+from app.domain.value_objects.email import Email
+
+
+@command_handler(LoginUserCommand)
+async def handle_login_user(
+    command: LoginUserCommand, uow: UnitOfWork, hasher: PasswordHasher, tokens: TokenService
+) -> TokenPairDTO:
+    try:
+        email: Email | None = Email.parse(command.email)
+    except ValidationError:
+        email = None
+    async with uow:
+        user = await uow.users.get_by_email(email) if email else None
+    # Verify outside the transaction (bcrypt is slow) and always verify, even for
+    # an unknown email, so both failures cost the same time and look the same.
+    verified = await hasher.verify(command.password, user.password_hash if user else None)
+    if user is None or not verified:
+        raise AuthenticationError("Invalid email or password", code="INVALID_CREDENTIALS")
+    async with uow:
+        return await tokens.issue(uow, user)

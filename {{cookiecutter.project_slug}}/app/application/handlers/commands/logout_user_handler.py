@@ -1,0 +1,15 @@
+from app.application.bus.command_bus import command_handler
+from app.application.commands.logout_user import LogoutUserCommand
+from app.application.services.token_service import hash_refresh_token
+from app.application.unit_of_work import UnitOfWork
+from app.domain.services.clock import Clock
+
+
+@command_handler(LogoutUserCommand)
+async def handle_logout_user(command: LogoutUserCommand, uow: UnitOfWork, clock: Clock) -> None:
+    async with uow:
+        token = await uow.refresh_tokens.get_by_hash(hash_refresh_token(command.refresh_token))
+        # Someone else's token is left alone, silently: logout must not become
+        # a way to revoke other people's sessions or to probe for tokens.
+        if token is not None and token.user_id.value == command.user_id:
+            await uow.refresh_tokens.revoke_family(token.family_id, clock.now())

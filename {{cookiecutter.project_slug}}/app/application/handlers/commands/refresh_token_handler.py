@@ -1,0 +1,35 @@
+from app.application.bus.command_bus import command_handler
+from app.application.commands.refresh_token import RefreshTokenCommand
+from app.application.dto.token_pair import TokenPairDTO
+from app.application.services.token_service import TokenService, hash_refresh_token
+from app.application.unit_of_work import UnitOfWork
+from app.domain.errors import AuthenticationError
+from app.domain.services.clock import Clock
+
+
+def _invalid() -> AuthenticationError:
+    return AuthenticationError("Invalid or expired refresh token", code="INVALID_REFRESH_TOKEN")
+
+
+@command_handler(RefreshTokenCommand)
+async def handle_refresh_token(
+    command: RefreshTokenCommand, uow: UnitOfWork, tokens: TokenService, clock: Clock
+) -> TokenPairDTO:
+    now = clock.now()
+    pair: TokenPairDTO | None = None
+    async with uow:
+        token = await uow.refresh_tokens.get_by_hash(hash_refresh_token(command.refresh_token))
+        if token is None or token.is_expired(now):
+            raise _invalid()
+        # A token that was already rotated is being replayed (or raced): the
+        # chain is compromised, so every token of this login stops working.
+        if token.was_redeemed_or_revoked or not await uow.refresh_tokens.mark_used(token.id_, now):
+            await uow.refresh_tokens.revoke_family(token.family_id, now)
+        else:
+            user = await uow.users.get(token.user_id)
+            if user is not None:
+                pair = await tokens.issue(uow, user, family_id=token.family_id)
+    # Raised after the block so the family revocation above is committed.
+    if pair is None:
+        raise _invalid()
+    return pair

@@ -1,0 +1,22 @@
+from app.application.bus.command_bus import command_handler
+from app.application.commands.register_user import RegisterUserCommand
+from app.application.dto.user import UserDTO
+from app.application.services.account_registration import open_account
+from app.application.unit_of_work import UnitOfWork
+from app.domain.services.clock import Clock
+from app.domain.services.password_hasher import PasswordHasher
+from app.domain.value_objects.role import Role
+
+
+@command_handler(RegisterUserCommand)
+async def handle_register_user(
+    command: RegisterUserCommand, uow: UnitOfWork, hasher: PasswordHasher, clock: Clock
+) -> UserDTO:
+    return await open_account(
+        email=command.email,
+        password=command.password,
+        role=Role.USER,
+        uow=uow,
+        hasher=hasher,
+        clock=clock,
+    )

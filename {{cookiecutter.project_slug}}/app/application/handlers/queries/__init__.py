@@ -1,0 +1,1 @@
+"""Query handlers, one per file, marked with @query_handler."""

@@ -1,0 +1,1 @@
+"""Read-side questions, one frozen dataclass per file."""

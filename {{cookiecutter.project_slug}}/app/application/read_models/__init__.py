@@ -1,0 +1,1 @@
+"""Pydantic models that query handlers read rows into."""

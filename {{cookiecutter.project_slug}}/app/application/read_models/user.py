@@ -1,0 +1,15 @@
+import uuid
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict
+
+from app.domain.value_objects.role import Role
+
+
+class UserReadModel(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: uuid.UUID
+    email: str
+    role: Role
+    created_at: datetime

@@ -1,0 +1,24 @@
+"""Contract for signing and verifying access tokens (JWT in infrastructure)."""
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from app.domain.value_objects.role import Role
+
+
+@dataclass(frozen=True, slots=True)
+class AccessClaims:
+    subject: uuid.UUID
+    role: Role
+    issued_at: datetime
+    expires_at: datetime
+
+
+class AccessTokenCodec(Protocol):
+    def encode(self, claims: AccessClaims) -> str: ...
+
+    def decode(self, token: str) -> AccessClaims:
+        """Verify signature, algorithm, expiry and token type; raise AuthenticationError."""
+        ...

@@ -1,0 +1,65 @@
+"""The composition root: the one place that knows every concrete class.
+
+Everything is built once at startup and closed at shutdown; handlers, routes
+and stages receive what they need from here and never construct it.
+"""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+
+from fastapi_request_pipeline import InMemoryThrottleBackend
+
+from app.application.bus.command_bus import CommandBus
+from app.application.bus.query_bus import QueryBus
+from app.application.services.token_service import TokenService
+from app.infrastructure.clock import SystemClock
+from app.infrastructure.config import Settings
+from app.infrastructure.db.connection import create_engine
+from app.infrastructure.db.unit_of_work import SqlUnitOfWork
+from app.infrastructure.security.bcrypt_password_hasher import BcryptPasswordHasher
+from app.infrastructure.security.jwt_access_token_codec import JwtAccessTokenCodec
+from app.interfaces.dependencies.container import Container
+
+COMMAND_HANDLERS = "app.application.handlers.commands"
+QUERY_HANDLERS = "app.application.handlers.queries"
+
+
+@asynccontextmanager
+async def build_container(settings: Settings) -> AsyncIterator[Container]:
+    engine = create_engine(settings)
+    hasher = BcryptPasswordHasher(
+        rounds=settings.bcrypt_rounds, max_concurrency=settings.bcrypt_max_concurrency
+    )
+    try:
+        clock = SystemClock()
+        tokens = TokenService(
+            codec=JwtAccessTokenCodec(
+                secret=settings.jwt_secret_key.get_secret_value(),
+                algorithm=settings.jwt_algorithm,
+                issuer=settings.app_name,
+            ),
+            clock=clock,
+            access_ttl=timedelta(minutes=settings.access_token_expire_minutes),
+            refresh_ttl=timedelta(days=settings.refresh_token_expire_days),
+        )
+        # Queries get the engine as their read side: pointing it at a replica
+        # later is a change here only (docs/SCALING.md, stage 3).
+        providers = {
+            "uow": lambda: SqlUnitOfWork(engine),
+            "reader": lambda: engine,
+            "hasher": lambda: hasher,
+            "tokens": lambda: tokens,
+            "clock": lambda: clock,
+        }
+        yield Container(
+            command_bus=CommandBus.discover(COMMAND_HANDLERS, providers),
+            query_bus=QueryBus.discover(QUERY_HANDLERS, providers),
+            tokens=tokens,
+            login_throttle=InMemoryThrottleBackend(),
+            login_limit_per_minute=settings.login_rate_limit_per_minute,
+        )
+    finally:
+        # An open aiosqlite engine keeps non-daemon threads alive and hangs exit.
+        await engine.close()
+        hasher.close()

@@ -1,0 +1,1 @@
+"""Pure business rules: entities, value objects, contracts. Standard library only."""

@@ -1,0 +1,1 @@
+"""Entities: objects with identity and invariants."""

@@ -1,0 +1,16 @@
+"""Base class for entities: equality and hashing follow identity, not attributes."""
+
+from typing import Generic, TypeVar
+
+IdT = TypeVar("IdT")
+
+
+class Entity(Generic[IdT]):
+    def __init__(self, *, id_: IdT) -> None:
+        self.id_ = id_
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other.id_ == self.id_  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash((type(self), self.id_))

@@ -1,0 +1,46 @@
+"""Domain error hierarchy; the HTTP layer maps each class to one status code."""
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+
+class DomainError(Exception):
+    """A broken business rule. Subclasses fix the default code."""
+
+    default_code: ClassVar[str] = "DOMAIN_ERROR"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        details: Mapping[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.code = code or self.default_code
+        self.message = message
+        self.details: dict[str, Any] = dict(details or {})
+
+
+class AuthenticationError(DomainError):
+    default_code = "AUTHENTICATION_FAILED"
+
+
+class AuthorizationError(DomainError):
+    default_code = "FORBIDDEN"
+
+
+class NotFoundError(DomainError):
+    default_code = "NOT_FOUND"
+
+
+class ConflictError(DomainError):
+    default_code = "CONFLICT"
+
+
+class ValidationError(DomainError):
+    default_code = "VALIDATION_ERROR"
+
+
+class RateLimitError(DomainError):
+    default_code = "RATE_LIMITED"

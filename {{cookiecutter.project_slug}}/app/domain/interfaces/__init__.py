@@ -1,0 +1,1 @@
+"""Contracts the infrastructure layer implements."""

@@ -1,0 +1,26 @@
+"""Persistence contract for refresh tokens (stored only as hashes)."""
+
+import uuid
+from abc import ABC, abstractmethod
+from datetime import datetime
+
+from app.domain.entities.refresh_token import RefreshTokenEntity
+from app.domain.value_objects.user_id import UserId
+
+
+class RefreshTokenRepository(ABC):
+    @abstractmethod
+    async def add(self, token: RefreshTokenEntity) -> None: ...
+
+    @abstractmethod
+    async def get_by_hash(self, token_hash: str) -> RefreshTokenEntity | None: ...
+
+    @abstractmethod
+    async def mark_used(self, token_id: uuid.UUID, at: datetime) -> bool:
+        """Redeem a token atomically: True for exactly one caller, never twice."""
+
+    @abstractmethod
+    async def revoke_family(self, family_id: uuid.UUID, at: datetime) -> None: ...
+
+    @abstractmethod
+    async def revoke_all_for_user(self, user_id: UserId, at: datetime) -> None: ...

@@ -1,0 +1,22 @@
+"""Persistence contract for users."""
+
+from abc import ABC, abstractmethod
+
+from app.domain.entities.user import UserEntity
+from app.domain.value_objects.email import Email
+from app.domain.value_objects.user_id import UserId
+
+
+class UserRepository(ABC):
+    @abstractmethod
+    async def add(self, user: UserEntity) -> None:
+        """Store a new user; raise ConflictError when the email is taken."""
+
+    @abstractmethod
+    async def get(self, user_id: UserId) -> UserEntity | None: ...
+
+    @abstractmethod
+    async def get_by_email(self, email: Email) -> UserEntity | None: ...
+
+    @abstractmethod
+    async def update_password(self, user: UserEntity) -> None: ...

@@ -1,0 +1,1 @@
+"""Immutable values compared by content."""

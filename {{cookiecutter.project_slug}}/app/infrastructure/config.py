@@ -1,0 +1,75 @@
+"""Typed settings from the environment, with per-environment defaults.
+
+Precedence, highest first: process environment, `.env`, `config/<APP_ENV>.env`,
+the defaults below.
+"""
+
+import os
+from pathlib import Path
+from typing import Literal, Self
+
+from dotenv import dotenv_values
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from app.infrastructure.db.database_url import parse_database_url
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+Environment = Literal["local", "dev", "stage", "prod"]
+ENVIRONMENTS: tuple[Environment, ...] = ("local", "dev", "stage", "prod")
+MIN_PROD_SECRET_BYTES = 32
+KNOWN_PLACEHOLDER_SECRETS = frozenset({"change-me-in-production", "changeme", "secret"})
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    app_env: Environment = "local"
+    app_name: str = {{ cookiecutter.project_name | tojson }}
+    database_url: SecretStr = SecretStr(
+        {%- if cookiecutter.db_driver == "postgresql" %}
+        "postgresql://app:app@localhost:5432/app"
+        {%- else %}
+        "sqlite+aiosqlite:///./dev.db"
+        {%- endif %}
+    )
+    database_pool_size: int = Field(default=10, ge=1, le=200)
+    database_pool_timeout_seconds: float = Field(default=10.0, gt=0)
+    jwt_secret_key: SecretStr = SecretStr("change-me-in-production")
+    jwt_algorithm: Literal["HS256", "HS384", "HS512"] = "HS256"
+    access_token_expire_minutes: int = Field(default=30, ge=1)
+    refresh_token_expire_days: int = Field(default=7, ge=1)
+    bcrypt_rounds: int = Field(default=12, ge=4, le=31)
+    bcrypt_max_concurrency: int = Field(default=4, ge=1)
+    login_rate_limit_per_minute: int = Field(default=10, ge=0)
+    max_request_body_bytes: int = Field(default=1_048_576, ge=1)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url_is_understood(cls, value: SecretStr) -> SecretStr:
+        parse_database_url(value.get_secret_value())
+        return value
+
+    @model_validator(mode="after")
+    def _production_needs_a_real_secret(self) -> Self:
+        if self.app_env != "prod":
+            return self
+        secret = self.jwt_secret_key.get_secret_value()
+        if secret in KNOWN_PLACEHOLDER_SECRETS or len(secret.encode()) < MIN_PROD_SECRET_BYTES:
+            raise ValueError(
+                "JWT_SECRET_KEY must be a random value of at least "
+                f"{MIN_PROD_SECRET_BYTES} bytes in prod; generate one with: "
+                "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+            )
+        return self
+
+
+def load_settings(root: Path = PROJECT_ROOT) -> Settings:
+    """Build settings for the environment named by APP_ENV (default: local)."""
+    dotenv = root / ".env"
+    env = os.environ.get("APP_ENV") or dotenv_values(dotenv).get("APP_ENV") or "local"
+    if env not in ENVIRONMENTS:
+        raise ValueError(f"APP_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}")
+    # Later files win, so .env overrides the shared per-environment file.
+    return Settings(_env_file=(root / "config" / f"{env}.env", dotenv))  # type: ignore[call-arg]

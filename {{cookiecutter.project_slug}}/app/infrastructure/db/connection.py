@@ -1,0 +1,37 @@
+"""Builds the rowquery AsyncEngine the whole service shares."""
+
+from pathlib import Path
+
+from row_query import AsyncEngine, SQLRegistry
+
+from app.infrastructure.config import Settings
+from app.infrastructure.db.database_url import DatabaseUrlError, parse_database_url
+{%- if cookiecutter.db_driver == "sqlite" %}
+from app.infrastructure.db.sqlite_connection import SqliteConnectionManager
+{%- endif %}
+
+SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
+DRIVER = {{ cookiecutter.db_driver | tojson }}
+
+
+def load_sql_registry(sql_dir: Path = SQL_DIR) -> SQLRegistry:
+    registry = SQLRegistry(sql_dir)
+    # rowquery silently accepts a missing directory; fail at startup instead.
+    if len(registry) == 0:
+        raise RuntimeError(f"No named SQL files found under {sql_dir}")
+    return registry
+
+
+def create_engine(settings: Settings) -> AsyncEngine:
+    config = parse_database_url(
+        settings.database_url.get_secret_value(),
+        pool_size=settings.database_pool_size,
+        pool_timeout=settings.database_pool_timeout_seconds,
+    )
+    if config.driver != DRIVER:
+        raise DatabaseUrlError(f"This service was generated for {DRIVER}; fix DATABASE_URL")
+    {%- if cookiecutter.db_driver == "sqlite" %}
+    return AsyncEngine(SqliteConnectionManager(config), load_sql_registry())
+    {%- else %}
+    return AsyncEngine.from_config(config, load_sql_registry())
+    {%- endif %}

@@ -1,0 +1,1 @@
+"""Repository implementations over named SQL."""

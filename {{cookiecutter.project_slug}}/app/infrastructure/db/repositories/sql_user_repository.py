@@ -1,0 +1,59 @@
+from typing import Any
+
+from row_query import IntegrityError
+
+from app.domain.entities.user import UserEntity
+from app.domain.errors import ConflictError
+from app.domain.interfaces.user_repository import UserRepository
+from app.domain.value_objects.email import Email
+from app.domain.value_objects.role import Role
+from app.domain.value_objects.user_id import UserId
+from app.infrastructure.db.column_types import timestamp, to_datetime, to_uuid
+
+
+class SqlUserRepository(UserRepository):
+    """Users over named SQL; `executor` is the unit of work's open transaction."""
+
+    def __init__(self, executor: Any) -> None:
+        self._executor = executor
+
+    async def add(self, user: UserEntity) -> None:
+        try:
+            await self._executor.execute(
+                "users.insert",
+                {
+                    "id": str(user.id_),
+                    "email": user.email.value,
+                    "password_hash": user.password_hash,
+                    "role": user.role.value,
+                    "created_at": timestamp(user.created_at),
+                },
+            )
+        except IntegrityError:
+            raise ConflictError(
+                "An account with this email already exists", code="EMAIL_TAKEN"
+            ) from None
+
+    async def get(self, user_id: UserId) -> UserEntity | None:
+        row = await self._executor.fetch_one("users.load_by_id", {"id": str(user_id)})
+        return _to_entity(row) if row else None
+
+    async def get_by_email(self, email: Email) -> UserEntity | None:
+        row = await self._executor.fetch_one("users.load_by_email", {"email": email.value})
+        return _to_entity(row) if row else None
+
+    async def update_password(self, user: UserEntity) -> None:
+        await self._executor.execute(
+            "users.update_password",
+            {"id": str(user.id_), "password_hash": user.password_hash},
+        )
+
+
+def _to_entity(row: dict[str, Any]) -> UserEntity:
+    return UserEntity(
+        id_=UserId(to_uuid(row["id"])),
+        email=Email(row["email"]),
+        password_hash=row["password_hash"],
+        role=Role(row["role"]),
+        created_at=to_datetime(row["created_at"]),
+    )

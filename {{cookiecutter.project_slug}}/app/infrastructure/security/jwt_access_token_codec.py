@@ -1,0 +1,57 @@
+"""Access tokens as signed JWTs (PyJWT).
+
+Decoding pins the algorithm (no `alg: none`, no HS/RS confusion), requires
+`exp`, `iat`, `sub` and `typ`, and only accepts `typ == "access"`.
+"""
+
+import uuid
+from datetime import UTC, datetime
+
+import jwt
+
+from app.application.services.access_token_codec import AccessClaims
+from app.domain.errors import AuthenticationError
+from app.domain.value_objects.role import Role
+
+TOKEN_TYPE = "access"
+REQUIRED_CLAIMS = ["exp", "iat", "sub", "typ", "role"]
+
+
+class JwtAccessTokenCodec:
+    def __init__(self, *, secret: str, algorithm: str, issuer: str) -> None:
+        self._secret = secret
+        self._algorithm = algorithm
+        self._issuer = issuer
+
+    def encode(self, claims: AccessClaims) -> str:
+        payload = {
+            "sub": str(claims.subject),
+            "role": claims.role.value,
+            "typ": TOKEN_TYPE,
+            "iss": self._issuer,
+            "iat": int(claims.issued_at.timestamp()),
+            "exp": int(claims.expires_at.timestamp()),
+        }
+        return jwt.encode(payload, self._secret, algorithm=self._algorithm)
+
+    def decode(self, token: str) -> AccessClaims:
+        try:
+            payload = jwt.decode(
+                token,
+                self._secret,
+                algorithms=[self._algorithm],
+                issuer=self._issuer,
+                options={"require": [*REQUIRED_CLAIMS, "iss"]},
+            )
+            if payload["typ"] != TOKEN_TYPE:
+                raise jwt.InvalidTokenError("not an access token")
+            return AccessClaims(
+                subject=uuid.UUID(payload["sub"]),
+                role=Role(payload["role"]),
+                issued_at=datetime.fromtimestamp(payload["iat"], UTC),
+                expires_at=datetime.fromtimestamp(payload["exp"], UTC),
+            )
+        except jwt.ExpiredSignatureError:
+            raise AuthenticationError("Access token expired", code="TOKEN_EXPIRED") from None
+        except (jwt.InvalidTokenError, ValueError, TypeError):
+            raise AuthenticationError("Invalid access token", code="INVALID_TOKEN") from None

@@ -1,0 +1,3 @@
+SELECT id, user_id, family_id, token_hash, issued_at, expires_at, used_at, revoked_at
+FROM refresh_tokens
+WHERE token_hash = :token_hash

@@ -1,0 +1,1 @@
+"""The HTTP boundary: parse, dispatch to a bus, render."""

@@ -1,0 +1,108 @@
+"""Every error leaves the service in one envelope: {"error": {code, message, details}}."""
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from app.domain.errors import (
+    AuthenticationError,
+    AuthorizationError,
+    ConflictError,
+    DomainError,
+    NotFoundError,
+    RateLimitError,
+    ValidationError,
+)
+from app.interfaces.api.middleware import BodyTooLargeError
+
+logger = logging.getLogger("app.errors")
+
+STATUS_BY_ERROR: tuple[tuple[type[DomainError], int], ...] = (
+    (AuthenticationError, 401),
+    (AuthorizationError, 403),
+    (NotFoundError, 404),
+    (ConflictError, 409),
+    (ValidationError, 422),
+    (RateLimitError, 429),
+    (DomainError, 400),
+)
+CODE_BY_STATUS = {
+    400: "BAD_REQUEST",
+    401: "AUTHENTICATION_FAILED",
+    403: "FORBIDDEN",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    413: "PAYLOAD_TOO_LARGE",
+    415: "UNSUPPORTED_MEDIA_TYPE",
+    429: "RATE_LIMITED",
+    500: "INTERNAL_ERROR",
+    503: "SERVICE_UNAVAILABLE",
+}
+
+
+def error_response(
+    status: int,
+    code: str,
+    message: str,
+    details: Mapping[str, Any] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> JSONResponse:
+    body = {"error": {"code": code, "message": message, "details": dict(details or {})}}
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def status_for(error: DomainError) -> int:
+    return next(status for kind, status in STATUS_BY_ERROR if isinstance(error, kind))
+
+
+async def domain_error_handler(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DomainError)
+    headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, AuthenticationError) else None
+    return error_response(status_for(exc), exc.code, exc.message, exc.details, headers)
+
+
+async def validation_error_handler(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = exc.errors()
+    if any(error["type"] == "json_invalid" for error in errors):
+        return error_response(400, "MALFORMED_JSON", "Request body is not valid JSON")
+    # Never echo the offending input back: it may be a password.
+    fields = [
+        {"field": ".".join(str(part) for part in error["loc"]), "message": error["msg"]}
+        for error in errors
+    ]
+    return error_response(422, "VALIDATION_ERROR", "Request validation failed", {"fields": fields})
+
+
+async def http_error_handler(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, HTTPException)
+    status = exc.status_code
+    cause = exc.__cause__
+    if isinstance(cause, BodyTooLargeError):
+        # FastAPI wraps errors raised while reading the body into a 400.
+        return error_response(413, "PAYLOAD_TOO_LARGE", "Request body too large")
+    code = getattr(cause, "code", None) or CODE_BY_STATUS.get(status, f"HTTP_{status}")
+    if status >= 500:
+        # Pipeline internals (e.g. "Internal flow error") are not for clients.
+        logger.error("request failed inside a flow", exc_info=cause or exc)
+        return error_response(status, CODE_BY_STATUS.get(status, code), "Internal server error")
+    message = exc.detail if isinstance(exc.detail, str) else "Request failed"
+    return error_response(status, code, message, headers=exc.headers)
+
+
+async def service_unavailable_handler(request: Request, exc: Exception) -> JSONResponse:
+    logger.warning("dependency unavailable: %s", type(exc).__name__)
+    return error_response(503, "SERVICE_UNAVAILABLE", "Service temporarily unavailable")
+
+
+def install_error_handlers(app: FastAPI, unavailable: tuple[type[Exception], ...]) -> None:
+    app.add_exception_handler(DomainError, domain_error_handler)
+    app.add_exception_handler(RequestValidationError, validation_error_handler)
+    app.add_exception_handler(HTTPException, http_error_handler)
+    for exc_type in unavailable:
+        app.add_exception_handler(exc_type, service_unavailable_handler)

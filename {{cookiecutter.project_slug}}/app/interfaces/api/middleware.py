@@ -1,0 +1,122 @@
+"""Outermost HTTP concerns as one pure ASGI middleware (no per-request task hop).
+
+- request id: taken from X-Request-ID when sane, generated otherwise, echoed back;
+- body limit: 413 before reading more than MAX_REQUEST_BODY_BYTES;
+- last-resort errors: 500 in the envelope, traceback only in the log;
+- access log: one JSON line per request.
+"""
+
+import json
+import logging
+import re
+import time
+import uuid
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+access_logger = logging.getLogger("app.access")
+error_logger = logging.getLogger("app.errors")
+_SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+
+class BodyTooLargeError(Exception):
+    pass
+
+
+def _envelope(status: int, code: str, message: str) -> bytes:
+    return json.dumps({"error": {"code": code, "message": message, "details": {}}}).encode()
+
+
+class RequestMiddleware:
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        request_id = _request_id(scope)
+        header = (b"x-request-id", request_id.encode())
+        status = 500
+        response_started = False
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status, response_started
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                response_started = True
+                message["headers"] = [*message.get("headers", []), header]
+            await send(message)
+
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.max_body_bytes:
+                raise BodyTooLargeError
+            return message
+
+        try:
+            if _declared_length(scope) > self.max_body_bytes:
+                raise BodyTooLargeError
+            await self.app(scope, limited_receive, send_with_id)
+        except BodyTooLargeError:
+            if not response_started:
+                await _send_error(send_with_id, 413, "PAYLOAD_TOO_LARGE", "Request body too large")
+        except Exception:
+            error_logger.exception("unhandled error", extra={"request_id": request_id})
+            if not response_started:
+                await _send_error(send_with_id, 500, "INTERNAL_ERROR", "Internal server error")
+        finally:
+            access_logger.info(
+                "request",
+                extra={
+                    "request_id": request_id,
+                    "method": scope["method"],
+                    "path": scope["path"],
+                    "status": status,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                    "user_id": _state(scope).get("user_id"),
+                },
+            )
+
+
+def _request_id(scope: Scope) -> str:
+    for name, value in scope["headers"]:
+        if name == b"x-request-id":
+            candidate = value.decode("latin-1")
+            if _SAFE_REQUEST_ID.match(candidate):
+                return candidate
+    return uuid.uuid4().hex
+
+
+def _declared_length(scope: Scope) -> int:
+    for name, value in scope["headers"]:
+        if name == b"content-length":
+            return int(value) if value.isdigit() else 0
+    return 0
+
+
+def _state(scope: Scope) -> dict[str, Any]:
+    state: dict[str, Any] = scope.get("state", {})
+    return state
+
+
+async def _send_error(send: Send, status: int, code: str, message: str) -> None:
+    body = _envelope(status, code, message)
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

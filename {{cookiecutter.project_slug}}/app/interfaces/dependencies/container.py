@@ -1,0 +1,40 @@
+"""The objects routes and stages need, built once by the composition root.
+
+`app.bootstrap` builds a Container at startup and stores it on `app.state`;
+these dependencies only read it, so nothing is rebuilt per request.
+"""
+
+from dataclasses import dataclass
+from typing import Annotated, cast
+
+from fastapi import Depends, Request
+from fastapi_request_pipeline import ThrottleBackend
+
+from app.application.bus.command_bus import CommandBus
+from app.application.bus.query_bus import QueryBus
+from app.application.services.token_service import TokenService
+
+
+@dataclass(frozen=True, slots=True)
+class Container:
+    command_bus: CommandBus
+    query_bus: QueryBus
+    tokens: TokenService
+    login_throttle: ThrottleBackend
+    login_limit_per_minute: int
+
+
+def get_container(request: Request) -> Container:
+    return cast(Container, request.app.state.container)
+
+
+def get_command_bus(request: Request) -> CommandBus:
+    return get_container(request).command_bus
+
+
+def get_query_bus(request: Request) -> QueryBus:
+    return get_container(request).query_bus
+
+
+CommandBusDep = Annotated[CommandBus, Depends(get_command_bus)]
+QueryBusDep = Annotated[QueryBus, Depends(get_query_bus)]

@@ -1,0 +1,1 @@
+"""Per-route request flows built from fastapi-request-pipeline stages."""

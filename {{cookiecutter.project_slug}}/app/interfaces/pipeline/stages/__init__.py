@@ -1,0 +1,1 @@
+"""Flow stages, one per concern."""

@@ -1,0 +1,41 @@
+from typing import Any
+
+from fastapi_request_pipeline import ComponentCategory, FlowComponent, RequestContext
+
+from app.domain.errors import AuthenticationError
+from app.interfaces.dependencies.container import get_container
+from app.interfaces.pipeline.abort import StageAbort
+
+SCHEME = "Bearer"
+
+
+class AuthenticationStage(FlowComponent):  # type: ignore[misc]
+    """Verifies the bearer access token and puts the Principal on ctx.user."""
+
+    category = ComponentCategory.AUTHENTICATION
+
+    async def resolve(self, ctx: RequestContext) -> None:
+        scheme, _, token = ctx.request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != SCHEME.lower() or not token.strip():
+            raise _unauthorized("Missing bearer token", "MISSING_TOKEN")
+        try:
+            ctx.user = get_container(ctx.request).tokens.authenticate(token.strip())
+        except AuthenticationError as error:
+            raise _unauthorized(error.message, error.code) from None
+
+    def openapi_spec(self) -> dict[str, Any]:
+        return {
+            "security_schemes": {
+                SCHEME: {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+            },
+            "security": [{SCHEME: []}],
+        }
+
+
+def _unauthorized(message: str, code: str) -> StageAbort:
+    return StageAbort(
+        message,
+        code=code,
+        status_code=401,
+        headers={"WWW-Authenticate": f'{SCHEME} error="invalid_token"'},
+    )
