@@ -122,9 +122,10 @@ def ensure_gitignored(project_dir: Path, entry: str = GITIGNORE_ENTRY) -> bool:
 
 def next_steps(answers: Answers) -> str:
     slug = str(answers["project_slug"])
+    docker_note = ", with Docker" if answers["use_docker"] == "true" else ""
     lines = [
         "",
-        f"Created {slug}/ ({answers['db_driver']}, Docker: {answers['use_docker']}). Next steps:",
+        f"Created {slug}/ ({answers['db_driver']}{docker_note}). Next steps:",
         "",
         f"  cd {slug}",
         "  uv venv && uv pip install -e '.[dev]'   # or: python3 -m venv .venv && .venv/bin/pip install -e '.[dev]'",

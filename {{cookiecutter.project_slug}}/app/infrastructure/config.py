@@ -18,6 +18,11 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 Environment = Literal["local", "dev", "stage", "prod"]
 ENVIRONMENTS: tuple[Environment, ...] = ("local", "dev", "stage", "prod")
 MIN_PROD_SECRET_BYTES = 32
+DEFAULT_DATABASE_URL = {% if cookiecutter.db_driver == "postgresql" -%}
+    "postgresql://app:app@localhost:5432/app"
+{%- else -%}
+    "sqlite+aiosqlite:///./dev.db"
+{%- endif %}
 KNOWN_PLACEHOLDER_SECRETS = frozenset({"change-me-in-production", "changeme", "secret"})
 
 
@@ -26,13 +31,7 @@ class Settings(BaseSettings):
 
     app_env: Environment = "local"
     app_name: str = {{ cookiecutter.project_name | tojson }}
-    database_url: SecretStr = SecretStr(
-        {%- if cookiecutter.db_driver == "postgresql" %}
-        "postgresql://app:app@localhost:5432/app"
-        {%- else %}
-        "sqlite+aiosqlite:///./dev.db"
-        {%- endif %}
-    )
+    database_url: SecretStr = SecretStr(DEFAULT_DATABASE_URL)
     database_pool_size: int = Field(default=10, ge=1, le=200)
     database_pool_timeout_seconds: float = Field(default=10.0, gt=0)
     jwt_secret_key: SecretStr = SecretStr("change-me-in-production")
@@ -72,4 +71,4 @@ def load_settings(root: Path = PROJECT_ROOT) -> Settings:
     if env not in ENVIRONMENTS:
         raise ValueError(f"APP_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}")
     # Later files win, so .env overrides the shared per-environment file.
-    return Settings(_env_file=(root / "config" / f"{env}.env", dotenv))  # type: ignore[call-arg]
+    return Settings(_env_file=(root / "config" / f"{env}.env", dotenv))

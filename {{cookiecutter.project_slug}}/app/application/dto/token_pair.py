@@ -6,4 +6,4 @@ class TokenPairDTO:
     access_token: str = field(repr=False)
     refresh_token: str = field(repr=False)
     expires_in: int
-    token_type: str = "bearer"
+    token_type: str = "bearer"  # noqa: S105 - the OAuth 2 token type, not a secret

@@ -10,7 +10,7 @@ class Entity(Generic[IdT]):
         self.id_ = id_
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and other.id_ == self.id_  # type: ignore[attr-defined]
+        return isinstance(other, Entity) and type(other) is type(self) and other.id_ == self.id_
 
     def __hash__(self) -> int:
         return hash((type(self), self.id_))

@@ -3,18 +3,21 @@
 Run it as its own step (`python -m app migrate`, the Docker entrypoint), never
 from each worker's startup. A lock still guards against two deploys racing.
 """
-
-{%- if cookiecutter.db_driver == "postgresql" %}
+{% if cookiecutter.db_driver == "sqlite" %}
+import fcntl
+{%- endif %}
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-
+{% if cookiecutter.db_driver == "postgresql" %}
 import psycopg
+{%- endif %}
 from row_query import ConnectionConfig, ConnectionManager, MigrationInfo, MigrationManager
 
 from app.infrastructure.db.database_url import parse_database_url
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+{%- if cookiecutter.db_driver == "postgresql" %}
 # Any constant works; it only has to be the same for every migrating process.
 ADVISORY_LOCK_KEY = 7_311_944_021
 
@@ -36,16 +39,6 @@ def _exclusive(config: ConnectionConfig) -> Iterator[None]:
         finally:
             connection.execute("SELECT pg_advisory_unlock(%s)", (ADVISORY_LOCK_KEY,))
 {%- else %}
-import fcntl
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
-
-from row_query import ConnectionConfig, ConnectionManager, MigrationInfo, MigrationManager
-
-from app.infrastructure.db.database_url import parse_database_url
-
-MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
 @contextmanager

@@ -45,5 +45,5 @@ class BcryptPasswordHasher(PasswordHasher):
     def close(self) -> None:
         self._executor.shutdown(wait=True)
 
-    async def _run(self, function: Callable[[bytes, bytes], ResultT], *args: bytes) -> ResultT:
+    async def _run(self, function: Callable[..., ResultT], *args: bytes) -> ResultT:
         return await asyncio.get_running_loop().run_in_executor(self._executor, function, *args)

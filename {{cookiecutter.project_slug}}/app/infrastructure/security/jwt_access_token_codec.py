@@ -13,7 +13,7 @@ from app.application.services.access_token_codec import AccessClaims
 from app.domain.errors import AuthenticationError
 from app.domain.value_objects.role import Role
 
-TOKEN_TYPE = "access"
+ACCESS_TYP = "access"
 REQUIRED_CLAIMS = ["exp", "iat", "sub", "typ", "role"]
 
 
@@ -27,7 +27,7 @@ class JwtAccessTokenCodec:
         payload = {
             "sub": str(claims.subject),
             "role": claims.role.value,
-            "typ": TOKEN_TYPE,
+            "typ": ACCESS_TYP,
             "iss": self._issuer,
             "iat": int(claims.issued_at.timestamp()),
             "exp": int(claims.expires_at.timestamp()),
@@ -43,7 +43,7 @@ class JwtAccessTokenCodec:
                 issuer=self._issuer,
                 options={"require": [*REQUIRED_CLAIMS, "iss"]},
             )
-            if payload["typ"] != TOKEN_TYPE:
+            if payload["typ"] != ACCESS_TYP:
                 raise jwt.InvalidTokenError("not an access token")
             return AccessClaims(
                 subject=uuid.UUID(payload["sub"]),

@@ -18,7 +18,9 @@ from app.interfaces.pipeline.stages.validation_stage import ValidationStage
 
 public_flow = Flow(ValidationStage(), LoggingStage())
 login_flow = Flow(public_flow, LoginRateLimitStage())
-authenticated_flow = Flow(ValidationStage(), AuthenticationStage(), PermissionStage(), LoggingStage())
+authenticated_flow = Flow(
+    ValidationStage(), AuthenticationStage(), PermissionStage(), LoggingStage()
+)
 admin_flow = Flow(
     ValidationStage(), AuthenticationStage(), PermissionStage(Role.ADMIN), LoggingStage()
 )

@@ -19,9 +19,7 @@ async def handle_change_password(
     if user is None:
         raise NotFoundError("User not found", code="USER_NOT_FOUND")
     if not await hasher.verify(command.current_password, user.password_hash):
-        raise AuthenticationError(
-            "Current password is incorrect", code="INVALID_CURRENT_PASSWORD"
-        )
+        raise AuthenticationError("Current password is incorrect", code="INVALID_CURRENT_PASSWORD")
     user.change_password_hash(await hasher.hash(new_password))
     async with uow:
         await uow.users.update_password(user)

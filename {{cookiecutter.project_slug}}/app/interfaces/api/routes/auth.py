@@ -27,7 +27,9 @@ router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
     status_code=status.HTTP_201_CREATED,
     responses=error_responses(400, 409, 413, 415, 422),
 )
-async def register(body: RegisterRequest, ctx: PublicContext, commands: CommandBusDep) -> UserResponse:
+async def register(
+    body: RegisterRequest, ctx: PublicContext, commands: CommandBusDep
+) -> UserResponse:
     user = await commands.dispatch(RegisterUserCommand(email=body.email, password=body.password))
     return UserResponse.model_validate(user, from_attributes=True)
 
@@ -39,7 +41,9 @@ async def login(body: LoginRequest, ctx: LoginContext, commands: CommandBusDep) 
 
 
 @router.post("/refresh", responses=error_responses(400, 401, 413, 415, 422))
-async def refresh(body: RefreshRequest, ctx: PublicContext, commands: CommandBusDep) -> TokenResponse:
+async def refresh(
+    body: RefreshRequest, ctx: PublicContext, commands: CommandBusDep
+) -> TokenResponse:
     pair = await commands.dispatch(RefreshTokenCommand(refresh_token=body.refresh_token))
     return TokenResponse.model_validate(pair, from_attributes=True)
 

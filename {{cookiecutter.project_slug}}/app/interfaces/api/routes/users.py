@@ -13,7 +13,9 @@ router = APIRouter(prefix="/api/v1/users", tags=["users"])
 
 
 @router.get("/{user_id}", responses=error_responses(401, 403, 404, 422))
-async def get_user(user_id: uuid.UUID, ctx: AuthenticatedContext, queries: QueryBusDep) -> UserResponse:
+async def get_user(
+    user_id: uuid.UUID, ctx: AuthenticatedContext, queries: QueryBusDep
+) -> UserResponse:
     user = await queries.dispatch(GetUserQuery(user_id=user_id, requester=ctx.user))
     return UserResponse.model_validate(user.model_dump())
 

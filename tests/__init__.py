@@ -1,0 +1,1 @@
+"""Tests of the cookiecutter template itself (run with `make test`)."""

@@ -1,0 +1,226 @@
+"""Helpers shared by the template tests: variants, command runner, bakes, PostgreSQL.
+
+Cost model: a bake takes well under a second, an install of a baked project into a
+fresh venv takes a few seconds with uv's warm cache, and the baked project's own tools
+(mypy, pytest) take the rest. So every variant gets its own bake and its own venv
+inside the baked project (exactly what its README tells users to do), and the tests of
+one database driver share an xdist group so one worker owns that driver's installs
+and the single PostgreSQL cluster of the run.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+TEMPLATE_DIR = ROOT / "{{cookiecutter.project_slug}}"
+IN_CI = os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+# Generous: a baked suite that hangs (see the aiosqlite exit hang) fails after this.
+TOOL_TIMEOUT = 300
+
+
+# --------------------------------------------------------------------------- variants
+
+
+@dataclass(frozen=True)
+class Variant:
+    db_driver: str
+    use_docker: str
+
+    @property
+    def docker(self) -> bool:
+        return self.use_docker == "true"
+
+    @property
+    def id(self) -> str:
+        return f"{self.db_driver}-{'docker' if self.docker else 'nodocker'}"
+
+    @property
+    def context(self) -> dict[str, str]:
+        return {"db_driver": self.db_driver, "use_docker": self.use_docker}
+
+
+VARIANTS = tuple(
+    Variant(db_driver, use_docker)
+    for db_driver in ("postgresql", "sqlite")
+    for use_docker in ("true", "false")
+)
+
+
+def variant_params(*, docker_only: bool = False) -> list[Any]:
+    """Parametrize over variants; one xdist group per driver (see the module docstring)."""
+    return [
+        pytest.param(variant, id=variant.id, marks=pytest.mark.xdist_group(variant.db_driver))
+        for variant in VARIANTS
+        if variant.docker or not docker_only
+    ]
+
+
+def clean_env(extra: Mapping[str, str] | None = None, venv: Path | None = None) -> dict[str, str]:
+    """Environment for a tool run inside a baked project.
+
+    Drops what would leak this test run into the child: pytest/xdist variables, an
+    active virtualenv, PYTHONPATH. Keeps CI so baked suites refuse to skip in CI too.
+    """
+    dropped_prefixes = ("PYTEST_", "PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "CONDA_")
+    env = {key: value for key, value in os.environ.items() if not key.startswith(dropped_prefixes)}
+    if venv is not None:
+        env["VIRTUAL_ENV"] = str(venv)
+        env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}"
+    env.update(extra or {})
+    return env
+
+
+def run(
+    command: Sequence[str | Path],
+    cwd: Path,
+    *,
+    env: Mapping[str, str] | None = None,
+    timeout: float = TOOL_TIMEOUT,
+    check: bool = True,
+) -> subprocess.CompletedProcess[str]:
+    """Run ``command`` and, if ``check``, fail the test with its output when it fails."""
+    argv = [str(part) for part in command]
+    try:
+        completed = subprocess.run(
+            argv,
+            cwd=cwd,
+            env=dict(env) if env is not None else clean_env(),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            stdin=subprocess.DEVNULL,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as exc:
+        pytest.fail(f"`{' '.join(argv)}` timed out after {timeout}s in {cwd}\n{_tail(exc.stdout)}")
+    if check and completed.returncode != 0:
+        pytest.fail(
+            f"`{' '.join(argv)}` exited {completed.returncode} in {cwd}\n"
+            f"--- stdout ---\n{_tail(completed.stdout)}\n--- stderr ---\n{_tail(completed.stderr)}",
+        )
+    return completed
+
+
+def _tail(output: str | bytes | None, lines: int = 80) -> str:
+    if isinstance(output, bytes):
+        output = output.decode(errors="replace")
+    return "\n".join((output or "").splitlines()[-lines:])
+
+
+def uv_executable() -> str:
+    """The uv installed next to this interpreter (template venv), else the one on PATH."""
+    beside = Path(sys.executable).with_name("uv")
+    if beside.exists():
+        return str(beside)
+    found = shutil.which("uv")
+    if found is None:
+        pytest.fail("uv is not installed: run the tests through `make test`")
+    return found
+
+
+def missing_prerequisite(reason: str) -> None:
+    """Skip locally, fail in CI: CI must exercise everything."""
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true: refusing to skip)")
+    pytest.skip(reason)
+
+
+# --------------------------------------------------------------------------- bakes
+
+
+@dataclass
+class BakedProject:
+    variant: Variant
+    path: Path
+    context: dict[str, Any]
+    venv: Path | None = None
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+    def env(self, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+        return clean_env({**self.extra_env, **(extra or {})}, venv=self.venv)
+
+    def run(self, *command: str | Path, **kwargs: Any) -> subprocess.CompletedProcess[str]:
+        kwargs.setdefault("env", self.env())
+        return run(command, self.path, **kwargs)
+
+    def files(self) -> list[Path]:
+        return sorted(path for path in self.path.rglob("*") if path.is_file())
+
+
+def bake_ok(cookies: Any, **context: str) -> BakedProject:
+    """Bake with ``context`` and fail with cookiecutter's error if the bake failed."""
+    result = cookies.bake(extra_context=context)
+    # Read attributes one by one: repr(result) is deprecated in pytest-cookies 0.7.
+    exit_code, exception = result.exit_code, result.exception
+    if exit_code != 0 or result.project_path is None:
+        pytest.fail(f"bake with {context} failed ({exit_code}): {exception!r}")
+    variant = Variant(result.context["db_driver"], result.context["use_docker"])
+    return BakedProject(variant, Path(result.project_path), dict(result.context))
+
+
+def install(project: BakedProject) -> None:
+    """The README's install command: `uv venv && uv pip install -e '.[dev]'`.
+
+    `--python python3` because uv cannot download interpreters on our machines.
+    """
+    uv = uv_executable()
+    env = clean_env()
+    run([uv, "venv", "--python", "python3"], project.path, env=env)
+    run([uv, "pip", "install", "-e", ".[dev]"], project.path, env=env)
+    project.venv = project.path / ".venv"
+
+
+# --------------------------------------------------------------------------- PostgreSQL
+
+
+@dataclass
+class PostgresServer:
+    bindir: Path
+    datadir: Path
+    port: int
+    as_postgres: list[str]
+
+    @property
+    def admin_url(self) -> str:
+        return f"postgresql://postgres:postgres@127.0.0.1:{self.port}/postgres"
+
+    def create_database(self, name: str) -> str:
+        run(
+            [
+                *self.as_postgres,
+                self.bindir / "createdb",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                name,
+            ],
+            Path("/"),
+            timeout=60,
+        )
+        return f"postgresql://postgres:postgres@127.0.0.1:{self.port}/{name}"
+
+
+def find_postgres_bindir() -> Path | None:
+    candidates = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: p.parts[-3])
+    if candidates:
+        return candidates[-1].parent
+    initdb = shutil.which("initdb")
+    return Path(initdb).parent if initdb else None
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])

@@ -1,0 +1,241 @@
+"""Promises about what a bake produces, for every variant of the matrix."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hooks.post_gen_project import PRUNING_TABLE
+from tests.support import (
+    TEMPLATE_DIR,
+    VARIANTS,
+    BakedProject,
+    Variant,
+    bake_ok,
+    run,
+    variant_params,
+)
+
+Bake = Callable[[Variant], BakedProject]
+
+# Jinja left in output means a template bug. `${{` (GitHub Actions expressions) and
+# `${#` (shell string length) are legitimate in generated files.
+UNRENDERED = re.compile(r"(?<!\$)\{[{%#]")
+
+DRIVER_PACKAGES = {"postgresql": "psycopg", "sqlite": "aiosqlite"}
+
+
+def _always(_: Variant) -> bool:
+    return True
+
+
+def _docker(variant: Variant) -> bool:
+    return variant.docker
+
+
+def _driver(name: str) -> Callable[[Variant], bool]:
+    return lambda variant: variant.db_driver == name
+
+
+# path in the baked project -> which variants have it
+EXPECTED_PATHS: list[tuple[str, Callable[[Variant], bool]]] = [
+    ("README.md", _always),
+    ("pyproject.toml", _always),
+    (".gitignore", _always),
+    (".env.example", _always),
+    (".env", _always),
+    (".pre-commit-config.yaml", _always),
+    (".github/workflows/ci.yml", _always),
+    ("config/local.env", _always),
+    ("config/dev.env", _always),
+    ("config/stage.env", _always),
+    ("config/prod.env", _always),
+    ("app/__init__.py", _always),
+    ("app/__main__.py", _always),
+    ("app/main.py", _always),
+    ("app/bootstrap.py", _always),
+    ("app/infrastructure/config.py", _always),
+    ("app/infrastructure/db/connection.py", _always),
+    ("app/infrastructure/db/migrate.py", _always),
+    ("app/interfaces/pipeline/flows.py", _always),
+    ("tests/conftest.py", _always),
+    ("Dockerfile", _docker),
+    (".dockerignore", _docker),
+    ("docker-compose.yml", _docker),
+    ("docker-compose.dev.yml", _docker),
+    ("docker-compose.stage.yml", _docker),
+    ("docker-compose.prod.yml", _docker),
+    ("docker", _docker),
+    ("app/infrastructure/db/sqlite_connection.py", _driver("sqlite")),
+    ("tests/postgres_server.py", _driver("postgresql")),
+]
+
+
+def text_files(project: BakedProject) -> list[tuple[Path, str]]:
+    found = []
+    for path in project.files():
+        try:
+            found.append((path, path.read_text(encoding="utf-8")))
+        except UnicodeDecodeError:
+            continue  # binary files cannot hold Jinja
+    return found
+
+
+def dependency_names(pyproject: dict[str, Any]) -> set[str]:
+    """Normalised names of every requirement: runtime, extras and dependency groups."""
+    project = pyproject.get("project", {})
+    specs: list[Any] = list(project.get("dependencies", []))
+    for extra in project.get("optional-dependencies", {}).values():
+        specs += extra
+    for group in pyproject.get("dependency-groups", {}).values():
+        specs += group
+    names = set()
+    for spec in specs:
+        if isinstance(spec, str):  # skip {include-group = ...} entries
+            match = re.match(r"[A-Za-z0-9._-]+", spec)
+            assert match, spec
+            names.add(re.sub(r"[-_.]+", "-", match.group()).lower())
+    return names
+
+
+def env_values(path: Path) -> dict[str, str]:
+    values = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if "=" in line and not line.lstrip().startswith("#"):
+            key, _, value = line.partition("=")
+            values[key.strip()] = value.strip().strip("'\"")
+    return values
+
+
+# --------------------------------------------------------------------------- matrix
+
+
+@pytest.mark.parametrize("variant", variant_params())
+def test_variant_bakes(bake: Bake, variant: Variant) -> None:
+    assert bake(variant).path.is_dir()
+
+
+@pytest.mark.parametrize("python_version", ["3.11", "3.12", "3.13"])
+def test_every_python_version_bakes_and_is_used(cookies: Any, python_version: str) -> None:
+    project = bake_ok(cookies, python_version=python_version)
+    assert python_version in (project.path / "pyproject.toml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("variant", variant_params())
+def test_no_unrendered_jinja(bake: Bake, variant: Variant) -> None:
+    project = bake(variant)
+    leftovers = [
+        f"{path.relative_to(project.path)}:{number}: {line.strip()}"
+        for path, text in text_files(project)
+        for number, line in enumerate(text.splitlines(), start=1)
+        if UNRENDERED.search(line)
+    ]
+    assert leftovers == []
+
+
+@pytest.mark.parametrize("variant", variant_params())
+def test_no_empty_files(bake: Bake, variant: Variant) -> None:
+    project = bake(variant)
+    empty = [
+        str(path.relative_to(project.path)) for path in project.files() if not path.stat().st_size
+    ]
+    assert empty == []
+
+
+@pytest.mark.parametrize("variant", variant_params())
+def test_no_empty_directories(bake: Bake, variant: Variant) -> None:
+    project = bake(variant)
+    empty = [
+        str(path.relative_to(project.path))
+        for path in project.path.rglob("*")
+        if path.is_dir() and not any(path.iterdir())
+    ]
+    assert empty == []
+
+
+@pytest.mark.parametrize("variant", variant_params())
+@pytest.mark.parametrize(
+    ("path", "expected"), [pytest.param(path, rule, id=path) for path, rule in EXPECTED_PATHS]
+)
+def test_path_presence(
+    bake: Bake, variant: Variant, path: str, expected: Callable[[Variant], bool]
+) -> None:
+    assert (bake(variant).path / path).exists() == expected(variant)
+
+
+# --------------------------------------------------------------------------- pyproject
+
+
+@pytest.mark.parametrize("variant", variant_params())
+def test_pyproject_lists_only_its_own_driver(bake: Bake, variant: Variant) -> None:
+    pyproject = tomllib.loads((bake(variant).path / "pyproject.toml").read_text(encoding="utf-8"))
+    names = dependency_names(pyproject)
+    own = DRIVER_PACKAGES[variant.db_driver]
+    others = {pkg for driver, pkg in DRIVER_PACKAGES.items() if driver != variant.db_driver}
+    assert any(name == own or name.startswith(f"{own}-") for name in names), names
+    assert not {name for name in names for other in others if name.startswith(other)}
+
+
+@pytest.mark.parametrize("variant", variant_params())
+def test_pyproject_names_the_project_and_package(bake: Bake, variant: Variant) -> None:
+    project = bake(variant)
+    pyproject = tomllib.loads((project.path / "pyproject.toml").read_text(encoding="utf-8"))
+    assert pyproject["project"]["name"] == project.context["project_slug"]
+    assert "dev" in pyproject["project"].get("optional-dependencies", {})
+
+
+# --------------------------------------------------------------------------- .env
+
+
+@pytest.mark.parametrize("variant", variant_params())
+def test_env_has_a_strong_fresh_secret(bake: Bake, cookies: Any, variant: Variant) -> None:
+    first = bake(variant).path
+    second = bake_ok(cookies, **variant.context).path
+    key = env_values(first / ".env").get("JWT_SECRET_KEY", "")
+    assert len(key.encode()) >= 32
+    assert key != env_values(first / ".env.example").get("JWT_SECRET_KEY")
+    assert key != env_values(second / ".env")["JWT_SECRET_KEY"]
+
+
+@pytest.mark.parametrize("variant", variant_params())
+def test_env_is_git_ignored_but_example_is_not(
+    bake: Bake, tmp_path: Path, variant: Variant
+) -> None:
+    repo = tmp_path / "repo"
+    shutil.copytree(bake(variant).path, repo)
+    run(["git", "init", "--quiet"], repo)
+    assert run(["git", "check-ignore", "--quiet", ".env"], repo, check=False).returncode == 0
+    example = run(["git", "check-ignore", "--quiet", ".env.example"], repo, check=False)
+    assert example.returncode == 1
+
+
+# --------------------------------------------------------------------------- pruning table
+
+
+@pytest.mark.parametrize("row", [pytest.param(row, id=row.path) for row in PRUNING_TABLE])
+def test_pruning_row_names_a_template_path(row: Any) -> None:
+    assert (TEMPLATE_DIR / row.path).exists(), f"stale pruning row: {row}"
+
+
+def test_files_that_differ_between_variants_are_all_in_the_pruning_table(bake: Bake) -> None:
+    """A variant-specific file missing from the table would ship in every variant."""
+    listed = {row.path for row in PRUNING_TABLE}
+
+    def relative_files(variant: Variant) -> set[str]:
+        project = bake(variant)
+        return {path.relative_to(project.path).as_posix() for path in project.files()}
+
+    per_variant = [relative_files(variant) for variant in VARIANTS]
+    differing = set.union(*per_variant) - set.intersection(*per_variant)
+    unlisted = {
+        path
+        for path in differing
+        if not any(path == entry or path.startswith(f"{entry}/") for entry in listed)
+    }
+    assert unlisted == set()

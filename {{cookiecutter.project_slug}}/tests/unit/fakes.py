@@ -1,0 +1,231 @@
+"""In-memory stand-ins for the ports the application layer depends on.
+
+They honour the same contracts as the real adapters, so a handler that works
+against them works against the database too:
+
+- ``InMemoryUnitOfWork`` commits on success and discards every change made in
+  a block that raised; repositories are only usable inside ``async with uow``.
+- ``FakePasswordHasher`` is fast and deterministic, and with no hash it still
+  counts a verification and returns False (the dummy-verify contract).
+- ``FixedClock`` stands still until a test moves it.
+"""
+
+import copy
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from types import TracebackType
+from typing import Any, Self
+
+from app.application.services.access_token_codec import AccessClaims
+from app.domain.entities.refresh_token import RefreshTokenEntity
+from app.domain.entities.user import UserEntity
+from app.domain.errors import AuthenticationError, ConflictError
+from app.domain.interfaces.refresh_token_repository import RefreshTokenRepository
+from app.domain.interfaces.user_repository import UserRepository
+from app.domain.services.clock import Clock
+from app.domain.services.password_hasher import PasswordHasher
+from app.domain.value_objects.email import Email
+from app.domain.value_objects.password import Password
+from app.domain.value_objects.user_id import UserId
+
+EPOCH = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
+
+
+class FixedClock(Clock):
+    def __init__(self, now: datetime = EPOCH) -> None:
+        self._now = now
+
+    def now(self) -> datetime:
+        return self._now
+
+    def advance(self, delta: timedelta) -> None:
+        self._now += delta
+
+
+class FakePasswordHasher(PasswordHasher):
+    """``hash`` is a reversible tag; ``verify`` records every call."""
+
+    PREFIX = "fake-hash$"
+
+    def __init__(self) -> None:
+        self.hashed: list[str] = []
+        self.verified: list[tuple[str, str | None]] = []
+
+    async def hash(self, password: Password) -> str:
+        self.hashed.append(password.value)
+        return f"{self.PREFIX}{password.value[::-1]}"
+
+    async def verify(self, password: str, password_hash: str | None) -> bool:
+        self.verified.append((password, password_hash))
+        if password_hash is None:
+            return False  # dummy verification: same work, never a match
+        return password_hash == f"{self.PREFIX}{password[::-1]}"
+
+
+class FakeAccessTokenCodec:
+    """Opaque, unsigned tokens kept in a dict; expiry checked against a clock."""
+
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+        self._issued: dict[str, AccessClaims] = {}
+
+    def encode(self, claims: AccessClaims) -> str:
+        token = f"access-{uuid.uuid4().hex}"
+        self._issued[token] = claims
+        return token
+
+    def decode(self, token: str) -> AccessClaims:
+        claims = self._issued.get(token)
+        if claims is None:
+            raise AuthenticationError("Invalid access token", code="INVALID_TOKEN")
+        if self._clock.now() >= claims.expires_at:
+            raise AuthenticationError("Access token expired", code="TOKEN_EXPIRED")
+        return claims
+
+
+@dataclass
+class _State:
+    users: dict[UserId, UserEntity] = field(default_factory=dict)
+    tokens: dict[uuid.UUID, RefreshTokenEntity] = field(default_factory=dict)
+
+
+class _Transactional:
+    def __init__(self, uow: "InMemoryUnitOfWork") -> None:
+        self._uow = uow
+
+    @property
+    def _state(self) -> _State:
+        return self._uow.working_state()
+
+
+class InMemoryUserRepository(_Transactional, UserRepository):
+    async def add(self, user: UserEntity) -> None:
+        state = self._state
+        if any(existing.email == user.email for existing in state.users.values()):
+            raise ConflictError("An account with this email already exists", code="EMAIL_TAKEN")
+        state.users[user.id_] = copy.deepcopy(user)
+
+    async def get(self, user_id: UserId) -> UserEntity | None:
+        user = self._state.users.get(user_id)
+        return copy.deepcopy(user)
+
+    async def get_by_email(self, email: Email) -> UserEntity | None:
+        for user in self._state.users.values():
+            if user.email == email:
+                return copy.deepcopy(user)
+        return None
+
+    async def update_password(self, user: UserEntity) -> None:
+        stored = self._state.users.get(user.id_)
+        if stored is not None:
+            stored.password_hash = user.password_hash
+
+
+class InMemoryRefreshTokenRepository(_Transactional, RefreshTokenRepository):
+    async def add(self, token: RefreshTokenEntity) -> None:
+        self._state.tokens[token.id_] = copy.deepcopy(token)
+
+    async def get_by_hash(self, token_hash: str) -> RefreshTokenEntity | None:
+        for token in self._state.tokens.values():
+            if token.token_hash == token_hash:
+                return copy.deepcopy(token)
+        return None
+
+    async def mark_used(self, token_id: uuid.UUID, at: datetime) -> bool:
+        token = self._state.tokens.get(token_id)
+        if token is None or token.used_at is not None or token.revoked_at is not None:
+            return False
+        token.used_at = at
+        return True
+
+    async def revoke_family(self, family_id: uuid.UUID, at: datetime) -> None:
+        for token in self._state.tokens.values():
+            if token.family_id == family_id and token.revoked_at is None:
+                token.revoked_at = at
+
+    async def revoke_all_for_user(self, user_id: UserId, at: datetime) -> None:
+        for token in self._state.tokens.values():
+            if token.user_id == user_id and token.revoked_at is None:
+                token.revoked_at = at
+
+
+class InMemoryUnitOfWork:
+    """Each ``async with`` block works on a copy that replaces the committed
+    state on success and is thrown away on an exception."""
+
+    def __init__(self) -> None:
+        self._committed = _State()
+        self._working: _State | None = None
+        self._users = InMemoryUserRepository(self)
+        self._refresh_tokens = InMemoryRefreshTokenRepository(self)
+        self.commits = 0
+        self.rollbacks = 0
+
+    @property
+    def users(self) -> UserRepository:
+        return self._users
+
+    @property
+    def refresh_tokens(self) -> RefreshTokenRepository:
+        return self._refresh_tokens
+
+    async def __aenter__(self) -> Self:
+        if self._working is not None:
+            raise RuntimeError("unit of work is already open")
+        self._working = copy.deepcopy(self._committed)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        working, self._working = self._working, None
+        if exc_type is None and working is not None:
+            self._committed = working
+            self.commits += 1
+        else:
+            self.rollbacks += 1
+
+    def working_state(self) -> _State:
+        if self._working is None:
+            raise RuntimeError("repositories are only usable inside `async with uow`")
+        return self._working
+
+    # Read-only views of committed state, for assertions.
+    def stored_users(self) -> list[UserEntity]:
+        return list(self._committed.users.values())
+
+    def stored_tokens(self) -> list[RefreshTokenEntity]:
+        return list(self._committed.tokens.values())
+
+
+class FakeReadDatabase:
+    """Answers named queries from canned rows; records what was asked."""
+
+    def __init__(self, rows: Mapping[str, list[dict[str, Any]]] | None = None) -> None:
+        self._rows = {name: list(result) for name, result in (rows or {}).items()}
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+
+    def add_user_row(self, row: dict[str, Any]) -> None:
+        self._rows.setdefault("users.get_by_id", []).append(row)
+
+    async def fetch_one(
+        self, query: str, params: Mapping[str, Any] | None = None
+    ) -> dict[str, Any] | None:
+        rows = await self.fetch_all(query, params)
+        return rows[0] if rows else None
+
+    async def fetch_all(
+        self, query: str, params: Mapping[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
+        wanted = dict(params or {})
+        self.calls.append((query, wanted))
+        return [
+            dict(row)
+            for row in self._rows.get(query, [])
+            if all(str(row.get(key)) == str(value) for key, value in wanted.items())
+        ]
