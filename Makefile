@@ -10,19 +10,21 @@ JOBS ?= auto
 DEMO_DIR := build/my_service
 DEMO_HOST ?= 127.0.0.1
 DEMO_PORT ?= 8000
+BENCH_DRIVER ?= sqlite
 
 # Prefer a uv already on PATH; otherwise install one into a private bootstrap venv
 # rather than into the system Python (which may be externally managed).
 UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/$(BOOTSTRAP)/bin/uv)
 STAMP := $(VENV)/.installed
 
-.PHONY: help test lint format demo bench clean
+.PHONY: help test lint format demo bench durations clean
 
 help:
 	@echo "make demo   bake the SQLite variant into $(DEMO_DIR) and serve it on http://$(DEMO_HOST):$(DEMO_PORT)"
 	@echo "make test   run the whole template test suite (own virtualenv, parallel)"
 	@echo "make lint   ruff + mypy on hooks/ and tests/"
-	@echo "make bench  run the suite and show the slowest tests"
+	@echo "make bench  benchmark a baked service (BENCH_DRIVER=sqlite|postgresql)"
+	@echo "make durations  run the suite and show the slowest tests"
 	@echo "make clean  remove build output, virtualenvs and caches"
 
 $(CURDIR)/$(BOOTSTRAP)/bin/uv:
@@ -39,16 +41,21 @@ test: $(STAMP)
 	$(VENV)/bin/pytest -n $(JOBS) $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check hooks tests
+	$(VENV)/bin/ruff format --check hooks tests
 	$(VENV)/bin/mypy
 
 format: $(STAMP)
-	$(VENV)/bin/ruff format .
-	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format hooks tests
+	$(VENV)/bin/ruff check --fix hooks tests
 
-bench: $(STAMP)
-	time $(VENV)/bin/pytest -n $(JOBS) --durations=20 $(PYTEST_ARGS)
+# Throughput/latency of a freshly baked service (bench/run.sh; prints numbers only).
+bench:
+	bash bench/run.sh $(BENCH_DRIVER)
+
+# Where the template suite spends its time.
+durations: $(STAMP)
+	$(VENV)/bin/pytest -n $(JOBS) --durations=25 $(PYTEST_ARGS)
 
 demo: $(STAMP)
 	$(VENV)/bin/cookiecutter . --no-input --overwrite-if-exists --output-dir build \

@@ -160,4 +160,4 @@ if __name__ == "__main__":
     # Cookiecutter runs this hook from the new project's root. The expression below
     # becomes a JSON text wrapped in a JSON string literal (valid Python too), so no
     # answer can break out of the string or run as code.
-    sys.exit(main(json.loads({{cookiecutter | tojson | tojson}}), Path.cwd()))  # noqa: F821  # type: ignore[name-defined]
+    sys.exit(main(json.loads({{cookiecutter | tojson | tojson}}), Path.cwd()))  # type: ignore[arg-type,name-defined]  # noqa: F821

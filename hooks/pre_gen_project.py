@@ -130,4 +130,4 @@ if __name__ == "__main__":
     # Cookiecutter turns the expression below into a JSON text wrapped in a JSON string
     # literal (valid Python too), so answers with quotes, backslashes, braces or
     # newlines arrive as data and are never parsed as code.
-    sys.exit(main(json.loads({{cookiecutter | tojson | tojson}})))  # noqa: F821  # type: ignore[name-defined]
+    sys.exit(main(json.loads({{cookiecutter | tojson | tojson}})))  # type: ignore[arg-type,name-defined]  # noqa: F821

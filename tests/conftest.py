@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from filelock import FileLock
 
 from tests.support import (
     IN_CI,
@@ -19,10 +20,10 @@ from tests.support import (
     Variant,
     bake_ok,
     find_postgres_bindir,
-    free_port,
     install,
     missing_prerequisite,
-    run,
+    start_postgres,
+    stop_postgres,
 )
 
 
@@ -36,12 +37,37 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     return report
 
 
+STATE_DIR_VARIABLE = "TEMPLATE_TESTS_STATE_DIR"
+_STATE_DIR = pytest.StashKey[Path]()
+
+
+def _is_controller(config: pytest.Config) -> bool:
+    return not hasattr(config, "workerinput")
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_configure(config: pytest.Config) -> None:
     # pytest-cookies resolves --template against the working directory; pin it to
     # this repository so the suite also works when started from elsewhere.
     if config.option.template == str(Path.cwd()):
         config.option.template = str(ROOT)
+    # A directory shared by the controller and its xdist workers (they inherit the
+    # environment), holding cross-process state such as the PostgreSQL cluster.
+    if _is_controller(config):
+        state = Path(tempfile.mkdtemp(prefix="template-tests-"))
+        config.stash[_STATE_DIR] = state
+        os.environ[STATE_DIR_VARIABLE] = str(state)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    state = config.stash.get(_STATE_DIR, None)
+    if state is None:
+        return
+    info = state / "postgres.json"
+    if info.exists():
+        stop_postgres(PostgresServer.from_json(info.read_text()))
+    shutil.rmtree(state, ignore_errors=True)
+    os.environ.pop(STATE_DIR_VARIABLE, None)
 
 
 # --------------------------------------------------------------------------- bakes
@@ -85,35 +111,27 @@ def installed(
 
 
 @pytest.fixture(scope="session")
-def postgres_server() -> Iterator[PostgresServer]:
-    """One throwaway cluster: trust auth, loopback only, private socket directory.
+def postgres_server() -> PostgresServer:
+    """The run's single PostgreSQL cluster, started by the first worker that needs it.
 
-    The data directory lives under /tmp rather than pytest's basetemp because, when we
-    run as root, initdb runs as the `postgres` user, who cannot enter root's 0700 dirs.
+    xdist workers are separate processes, so they coordinate through files in the run's
+    state directory under a lock; the controller stops the cluster in pytest_unconfigure.
     """
-    bindir = find_postgres_bindir()
-    if bindir is None:
-        missing_prerequisite("PostgreSQL server binaries not found (apt-get install postgresql)")
-        raise AssertionError("unreachable")
-    as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-    workdir = Path(tempfile.mkdtemp(prefix="template-tests-pg-"))
-    if as_postgres:
-        shutil.chown(workdir, "postgres", "postgres")
-    server = PostgresServer(bindir, workdir / "data", free_port(), as_postgres)
-    run(
-        [*as_postgres, bindir / "initdb", "-D", server.datadir, "-U", "postgres",
-         "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"],
-        workdir,
-        timeout=120,
-    )  # fmt: skip
-    options = f"-p {server.port} -k {workdir} -c listen_addresses=127.0.0.1 -c fsync=off"
-    pg_ctl = [*as_postgres, bindir / "pg_ctl", "-D", server.datadir]
-    run([*pg_ctl, "-l", workdir / "server.log", "-o", options, "-w", "start"], workdir, timeout=120)
-    try:
-        yield server
-    finally:
-        run([*pg_ctl, "-m", "immediate", "-w", "stop"], workdir, timeout=60, check=False)
-        shutil.rmtree(workdir, ignore_errors=True)
+    state = Path(os.environ[STATE_DIR_VARIABLE])
+    info, failure = state / "postgres.json", state / "postgres.error"
+    with FileLock(state / "postgres.lock"):
+        if info.exists():
+            return PostgresServer.from_json(info.read_text())
+        if failure.exists():
+            missing_prerequisite(failure.read_text())
+        bindir = find_postgres_bindir()
+        if bindir is None:
+            failure.write_text("PostgreSQL server binaries not found (apt-get install postgresql)")
+            missing_prerequisite(failure.read_text())
+            raise AssertionError("unreachable")
+        server = start_postgres(bindir)
+        info.write_text(server.to_json())
+        return server
 
 
 # --------------------------------------------------------------------------- reporting

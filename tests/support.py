@@ -10,11 +10,13 @@ and the single PostgreSQL cluster of the run.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,7 +62,7 @@ VARIANTS = tuple(
 def variant_params(*, docker_only: bool = False) -> list[Any]:
     """Parametrize over variants; one xdist group per driver (see the module docstring)."""
     return [
-        pytest.param(variant, id=variant.id, marks=pytest.mark.xdist_group(variant.db_driver))
+        pytest.param(variant, id=variant.id, marks=pytest.mark.xdist_group(variant.id))
         for variant in VARIANTS
         if variant.docker or not docker_only
     ]
@@ -186,30 +188,74 @@ def install(project: BakedProject) -> None:
 
 @dataclass
 class PostgresServer:
+    """A throwaway cluster shared by every xdist worker of one run (see conftest)."""
+
     bindir: Path
-    datadir: Path
+    workdir: Path
     port: int
     as_postgres: list[str]
 
     @property
     def admin_url(self) -> str:
-        return f"postgresql://postgres:postgres@127.0.0.1:{self.port}/postgres"
+        return self.url("postgres")
+
+    def url(self, database: str) -> str:
+        # Trust auth ignores the password; it is there for URL parsers that require one.
+        return f"postgresql://postgres:postgres@127.0.0.1:{self.port}/{database}"
+
+    def pg_ctl(self, *args: str | Path) -> list[str | Path]:
+        return [*self.as_postgres, self.bindir / "pg_ctl", "-D", self.workdir / "data", *args]
 
     def create_database(self, name: str) -> str:
-        run(
-            [
-                *self.as_postgres,
-                self.bindir / "createdb",
-                "-h",
-                "127.0.0.1",
-                "-p",
-                str(self.port),
-                name,
-            ],
-            Path("/"),
-            timeout=60,
-        )
-        return f"postgresql://postgres:postgres@127.0.0.1:{self.port}/{name}"
+        createdb: list[str | Path] = [*self.as_postgres, self.bindir / "createdb"]
+        run([*createdb, "-h", "127.0.0.1", "-p", str(self.port), name], self.workdir, timeout=60)
+        return self.url(name)
+
+    def to_json(self) -> str:
+        fields = {"bindir": str(self.bindir), "workdir": str(self.workdir)}
+        return json.dumps({**fields, "port": self.port, "as_postgres": self.as_postgres})
+
+    @classmethod
+    def from_json(cls, text: str) -> PostgresServer:
+        data = json.loads(text)
+        return cls(Path(data["bindir"]), Path(data["workdir"]), data["port"], data["as_postgres"])
+
+
+def start_postgres(bindir: Path) -> PostgresServer:
+    """initdb + start: trust auth, loopback only, private socket dir, no fsync.
+
+    The cluster lives under /tmp rather than pytest's basetemp because, when we run as
+    root, it runs as the `postgres` user, who cannot enter root's 0700 directories.
+    """
+    as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    workdir = Path(tempfile.mkdtemp(prefix="template-tests-pg-"))
+    if as_postgres:
+        shutil.chown(workdir, "postgres", "postgres")
+    server = PostgresServer(bindir, workdir, free_port(), as_postgres)
+    initdb: list[str | Path] = [
+        *as_postgres,
+        bindir / "initdb",
+        "-D",
+        workdir / "data",
+        "-U",
+        "postgres",
+    ]
+    run([*initdb, "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"], workdir, timeout=120)
+    options = f"-p {server.port} -k {workdir} -c listen_addresses=127.0.0.1 -c fsync=off"
+    log = workdir / "server.log"
+    run(server.pg_ctl("-l", log, "-o", options, "-w", "start"), workdir, timeout=120)
+    return server
+
+
+def stop_postgres(server: PostgresServer) -> None:
+    # Not `run`: this is called from pytest_unconfigure, where pytest.fail cannot report.
+    subprocess.run(
+        [str(part) for part in server.pg_ctl("-m", "immediate", "-w", "stop")],
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    shutil.rmtree(server.workdir, ignore_errors=True)
 
 
 def find_postgres_bindir() -> Path | None:

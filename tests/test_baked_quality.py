@@ -9,7 +9,11 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
 from collections.abc import Callable, Iterator
 from itertools import chain
 from pathlib import Path
@@ -18,7 +22,15 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.support import IN_CI, BakedProject, Variant, run, variant_params
+from tests.support import (
+    IN_CI,
+    BakedProject,
+    Variant,
+    clean_env,
+    free_port,
+    run,
+    variant_params,
+)
 
 Installed = Callable[[Variant], BakedProject]
 Bake = Callable[[Variant], BakedProject]
@@ -72,6 +84,73 @@ def test_baked_test_suite_passes(
     assert completed.returncode == 0, f"{summary}\n{completed.stdout[-6000:]}\n{completed.stderr}"
     if IN_CI:
         assert "skipped" not in summary, f"CI=true but the baked suite skipped tests: {summary}"
+
+
+# --------------------------------------------------------------------------- served app
+
+
+def get(url: str) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return int(response.status), bytes(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def wait_until_serving(process: subprocess.Popen[str], url: str, deadline: float) -> None:
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            output = process.stdout.read() if process.stdout else ""
+            pytest.fail(f"uvicorn exited with {process.returncode}:\n{output[-4000:]}")
+        try:
+            get(url)
+            return
+        except OSError:
+            time.sleep(0.2)
+    pytest.fail(f"{url} did not answer within the deadline")
+
+
+@pytest.mark.parametrize("variant", variant_params())
+def test_migrated_app_serves_health_and_docs(
+    installed: Installed, variant: Variant, request: pytest.FixtureRequest
+) -> None:
+    """What `make demo` and the README promise: migrate, run uvicorn, /health and /docs answer."""
+    project = installed(variant)
+    extra = {}
+    if variant.db_driver == "postgresql":
+        server = request.getfixturevalue("postgres_server")
+        extra["DATABASE_URL"] = server.create_database(f"{variant.id.replace('-', '_')}_serve")
+    env = project.env(extra)
+    project.run("python", "-m", "app", "migrate", env=env)
+    base = f"http://127.0.0.1:{free_port()}"
+    host, port = base.removeprefix("http://").split(":")
+    process = subprocess.Popen(
+        ["uvicorn", "app.main:app", "--host", host, "--port", port],
+        cwd=project.path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        wait_until_serving(process, f"{base}/health", time.monotonic() + 60)
+        status, body = get(f"{base}/health")
+        assert (status, json.loads(body)) == (
+            200,
+            {"status": "healthy", "service": "My Service", "version": "0.1.0"},
+        )
+        assert get(f"{base}/docs")[0] == 200
+        assert get(f"{base}/openapi.json")[0] == 200
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+            pytest.fail("uvicorn did not stop within 15 s of SIGTERM")
+        if process.stdout:
+            process.stdout.close()
 
 
 # --------------------------------------------------------------------------- Docker (static)
@@ -133,20 +212,29 @@ def compose_problems(project: Path, config: dict[str, Any]) -> Iterator[str]:
                 yield f"{name}: build file {context / dockerfile} does not exist"
 
 
-def dockerfile_copy_sources(dockerfile: str) -> Iterator[str]:
-    """Sources of COPY/ADD instructions that read the build context (not --from stages)."""
+def dockerfile_copy_sources(dockerfile: str) -> Iterator[list[str]]:
+    """Source lists of COPY/ADD instructions that read the build context (not --from)."""
     joined = re.sub(r"\\\n", " ", dockerfile)
     for line in joined.splitlines():
         words = line.strip().split(maxsplit=1)
         if len(words) < 2 or words[0].upper() not in {"COPY", "ADD"}:
             continue
-        rest = words[1]
-        flags = re.findall(r"--[a-z-]+(?:=\S+)?", rest)
+        flags = re.findall(r"--[a-z-]+(?:=\S+)?", words[1])
         if any(flag.startswith("--from") for flag in flags):
             continue
-        rest = re.sub(r"--[a-z-]+(?:=\S+)?\s*", "", rest).strip()
+        rest = re.sub(r"--[a-z-]+(?:=\S+)?\s*", "", words[1]).strip()
         parts = json.loads(rest) if rest.startswith("[") else rest.split()
-        yield from parts[:-1]
+        yield parts[:-1]
+
+
+def missing_copy_sources(project: Path, sources: list[str]) -> list[str]:
+    """Docker's rule: a literal source must exist; a wildcard may match nothing as long
+    as the instruction as a whole copies something (e.g. the optional `uv.lock*`)."""
+    matches = {source: list(project.glob(source.lstrip("/"))) for source in sources}
+    missing = [s for s, found in matches.items() if not found and not any(c in s for c in "*?[")]
+    if not any(matches.values()):
+        missing.append(f"{' '.join(sources)} (matches nothing)")
+    return missing
 
 
 @pytest.mark.parametrize("variant", variant_params(docker_only=True))
@@ -158,9 +246,9 @@ def test_dockerfile_passes_hadolint(bake: Bake, variant: Variant) -> None:
 @pytest.mark.parametrize("variant", variant_params(docker_only=True))
 def test_dockerfile_copies_only_existing_paths(bake: Bake, variant: Variant) -> None:
     project = bake(variant)
-    sources = list(dockerfile_copy_sources((project.path / "Dockerfile").read_text()))
-    assert sources, "the Dockerfile copies nothing from the build context"
-    missing = [source for source in sources if not list(project.path.glob(source.lstrip("/")))]
+    instructions = list(dockerfile_copy_sources((project.path / "Dockerfile").read_text()))
+    assert instructions, "the Dockerfile copies nothing from the build context"
+    missing = [m for sources in instructions for m in missing_copy_sources(project.path, sources)]
     assert missing == []
 
 
@@ -180,7 +268,9 @@ def test_compose_combination_is_valid(bake: Bake, variant: Variant, files: tuple
     # With a Compose client installed, also let it interpolate and merge for real.
     client = shutil.which("docker-compose")
     if client:
-        run(
-            [client, *chain.from_iterable(("-f", name) for name in files), "config", "-q"],
-            project.path,
-        )
+        # Variables marked mandatory (`${VAR:?message}`) come from the deploy environment;
+        # give them placeholders so the client can interpolate the rest.
+        texts = "".join((project.path / name).read_text() for name in files)
+        required = dict.fromkeys(re.findall(r"\$\{(\w+):?\?", texts), "placeholder")
+        flags = chain.from_iterable(("-f", name) for name in files)
+        run([client, *flags, "config", "-q"], project.path, env=clean_env(required))

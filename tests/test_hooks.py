@@ -59,7 +59,9 @@ REFUSED = [
 
 # Refusals that only the pre-gen hook can make. An empty slug is left out: cookiecutter
 # itself stops first (the project directory would be the output directory).
-HOOK_REFUSED = [p for p in REFUSED if p.id.startswith(("slug-", "name-")) and p.id != "slug-empty"]
+HOOK_REFUSED = [
+    p for p in REFUSED if str(p.id).startswith(("slug-", "name-")) and p.id != "slug-empty"
+]
 
 # Answers that look dangerous but are legitimate names. Single braces only: cookiecutter
 # itself renders `{{ }}` in --no-input values as Jinja before any hook runs.

@@ -3,7 +3,7 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi_request_pipeline import enrich_openapi
 
 from app import __version__
@@ -14,6 +14,8 @@ from app.infrastructure.logging import configure_logging
 from app.interfaces.api.errors import install_error_handlers
 from app.interfaces.api.middleware import RequestMiddleware
 from app.interfaces.api.routes import auth, health, users
+
+ROUTERS: tuple[APIRouter, ...] = (health.router, auth.router, users.router)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -26,13 +28,33 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.container = container
             yield
 
-    app = FastAPI(title=settings.app_name, version=__version__, lifespan=lifespan)
+    app = FastAPI(
+        title=settings.app_name,
+        version=__version__,
+        lifespan=lifespan,
+        # "/users/" is not "/users": answer 404 in the envelope, not a redirect.
+        redirect_slashes=False,
+    )
     app.add_middleware(RequestMiddleware, max_body_bytes=settings.max_request_body_bytes)
     install_error_handlers(app, unavailable=DATABASE_UNAVAILABLE)
-    for module in (health, auth, users):
-        app.include_router(module.router)
-    enrich_openapi(app)
+    for router in ROUTERS:
+        app.include_router(router)
+    _document_flows(app)
     return app
+
+
+def _document_flows(app: FastAPI) -> None:
+    """Publish each flow's security (Bearer on protected routes) in the OpenAPI schema.
+
+    enrich_openapi() only sees routes placed directly on an app, while FastAPI keeps an
+    included router as one entry; so enrich a flat view of the same route objects and
+    serve that view's schema.
+    """
+    docs = FastAPI(title=app.title, version=app.version)
+    for router in ROUTERS:
+        docs.router.routes.extend(router.routes)
+    enrich_openapi(docs)
+    app.openapi = docs.openapi  # type: ignore[method-assign]
 
 
 app = create_app()

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Literal, Self
 
 from dotenv import dotenv_values
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from app.infrastructure.db.database_url import parse_database_url
@@ -27,7 +27,8 @@ KNOWN_PLACEHOLDER_SECRETS = frozenset({"change-me-in-production", "changeme", "s
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+    # hide_input_in_errors: a ValidationError must not echo DATABASE_URL or JWT_SECRET_KEY.
+    model_config = SettingsConfigDict(extra="ignore", frozen=True, hide_input_in_errors=True)
 
     app_env: Environment = "local"
     app_name: str = {{ cookiecutter.project_name | tojson }}
@@ -64,11 +65,22 @@ class Settings(BaseSettings):
         return self
 
 
+class ConfigurationError(RuntimeError):
+    """Settings are missing or invalid; the message says which and how to fix it."""
+
+
 def load_settings(root: Path = PROJECT_ROOT) -> Settings:
     """Build settings for the environment named by APP_ENV (default: local)."""
     dotenv = root / ".env"
     env = os.environ.get("APP_ENV") or dotenv_values(dotenv).get("APP_ENV") or "local"
     if env not in ENVIRONMENTS:
-        raise ValueError(f"APP_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}")
-    # Later files win, so .env overrides the shared per-environment file.
-    return Settings(_env_file=(root / "config" / f"{env}.env", dotenv))
+        raise ConfigurationError(f"APP_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}")
+    try:
+        # Later files win, so .env overrides the shared per-environment file.
+        return Settings(_env_file=(root / "config" / f"{env}.env", dotenv))
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in issue['loc']).upper() or 'SETTINGS'}: {issue['msg']}"
+            for issue in error.errors()
+        )
+        raise ConfigurationError(f"Invalid configuration ({env}): {problems}") from None

@@ -1,6 +1,6 @@
 """Fixtures for unit tests: fakes wired the way the composition root wires the real thing."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 
@@ -8,12 +8,7 @@ from app.application.services.token_service import TokenService
 from app.infrastructure.security.jwt_access_token_codec import JwtAccessTokenCodec
 
 from .fakes import FakeAccessTokenCodec, FakePasswordHasher, FixedClock, InMemoryUnitOfWork
-
-JWT_SECRET = "unit-test-secret-" + "x" * 47  # 64 bytes: long enough for HS256 and HS512
-JWT_ALGORITHM = "HS256"
-JWT_ISSUER = "my-service-tests"
-ACCESS_TTL = timedelta(minutes=30)
-REFRESH_TTL = timedelta(days=7)
+from .helpers import ACCESS_TTL, JWT_ALGORITHM, JWT_ISSUER, JWT_SECRET, REFRESH_TTL
 
 
 @pytest.fixture

@@ -195,12 +195,12 @@ class InMemoryUnitOfWork:
             raise RuntimeError("repositories are only usable inside `async with uow`")
         return self._working
 
-    # Read-only views of committed state, for assertions.
+    # Copies of the committed state, for assertions: mutating them changes nothing.
     def stored_users(self) -> list[UserEntity]:
-        return list(self._committed.users.values())
+        return copy.deepcopy(list(self._committed.users.values()))
 
     def stored_tokens(self) -> list[RefreshTokenEntity]:
-        return list(self._committed.tokens.values())
+        return copy.deepcopy(list(self._committed.tokens.values()))
 
 
 class FakeReadDatabase:

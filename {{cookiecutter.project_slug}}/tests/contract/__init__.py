@@ -1,0 +1,1 @@
+"""Contract tests: the whole app over HTTP, as a client sees it."""

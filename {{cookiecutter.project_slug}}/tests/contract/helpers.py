@@ -1,0 +1,133 @@
+"""Small helpers shared by the contract tests: accounts, tokens, envelope checks."""
+
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from fastapi import FastAPI
+
+from app.application.commands.create_user import CreateUserCommand
+from app.application.dto.user import UserDTO
+from app.domain.value_objects.role import Role
+from app.infrastructure.config import Settings
+from app.main import create_app
+
+PASSWORD = "correct horse battery"
+BASE_URL = "http://testserver"
+REGISTER = "/api/v1/auth/register"
+LOGIN = "/api/v1/auth/login"
+REFRESH = "/api/v1/auth/refresh"
+LOGOUT = "/api/v1/auth/logout"
+CHANGE_PASSWORD = "/api/v1/auth/change-password"
+USERS = "/api/v1/users"
+
+
+@asynccontextmanager
+async def running_app(settings: Settings) -> AsyncIterator[FastAPI]:
+    """A fresh app from create_app(settings), started and stopped through its lifespan."""
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        yield app
+
+
+def client_for(app: FastAPI) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE_URL)
+
+
+@asynccontextmanager
+async def running_client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """For tests that need an app built from a variant of the settings."""
+    async with running_app(settings) as app, client_for(app) as client:
+        yield client
+
+
+def new_email(prefix: str = "user") -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:12]}@example.com"
+
+
+def bearer(access_token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {access_token}"}
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """A registered user and the token pair of one login."""
+
+    id: str
+    email: str
+    password: str
+    access_token: str
+    refresh_token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return bearer(self.access_token)
+
+
+async def register(
+    client: httpx.AsyncClient, email: str | None = None, password: str = PASSWORD
+) -> dict[str, Any]:
+    response = await client.post(
+        REGISTER, json={"email": email or new_email(), "password": password}
+    )
+    assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def login(client: httpx.AsyncClient, email: str, password: str = PASSWORD) -> dict[str, Any]:
+    response = await client.post(LOGIN, json={"email": email, "password": password})
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def signed_up(client: httpx.AsyncClient, prefix: str = "user") -> Account:
+    """Register a new user over HTTP and log in once."""
+    user = await register(client, new_email(prefix))
+    pair = await login(client, user["email"])
+    return Account(
+        id=user["id"],
+        email=user["email"],
+        password=PASSWORD,
+        access_token=pair["access_token"],
+        refresh_token=pair["refresh_token"],
+    )
+
+
+async def create_admin(app: FastAPI, email: str, password: str = PASSWORD) -> UserDTO:
+    """Admins cannot sign themselves up: create one through the command bus."""
+    user: UserDTO = await app.state.container.command_bus.dispatch(
+        CreateUserCommand(email=email, password=password, role=Role.ADMIN)
+    )
+    return user
+
+
+def assert_envelope(
+    response: httpx.Response, status: int, code: str | None = None
+) -> dict[str, Any]:
+    """The response is `status` with exactly the error envelope; returns its `error` object."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/json")
+    body = response.json()
+    assert set(body) == {"error"}, body
+    error: dict[str, Any] = body["error"]
+    assert set(error) == {"code", "message", "details"}, error
+    assert isinstance(error["code"], str)
+    assert isinstance(error["message"], str)
+    assert isinstance(error["details"], dict)
+    if code is not None:
+        assert error["code"] == code, error
+    return error
+
+
+def assert_no_secrets(response: httpx.Response, *secrets: str) -> None:
+    """Nothing password-like leaves the service, whatever the status."""
+    text = response.text
+    assert "password_hash" not in text
+    assert "$2b$" not in text
+    for secret in secrets:
+        assert secret not in text

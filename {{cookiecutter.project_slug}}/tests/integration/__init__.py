@@ -1,0 +1,1 @@
+"""Integration tests: the infrastructure layer against the variant's real database."""

@@ -1,0 +1,74 @@
+"""`python -m app migrate | create-admin` as an operator runs them: subprocesses."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from app.domain.value_objects.role import Role
+
+from .builders import fetch_column
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+ADMIN_PASSWORD = "an admin password"
+
+
+def run_app(database_url: str, *args: str, **extra_env: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "APP_ENV": "local",
+        "DATABASE_URL": database_url,
+        "BCRYPT_ROUNDS": "4",
+        "LOG_LEVEL": "WARNING",
+        **extra_env,
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "app", *args],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_migrate_applies_pending_migrations_once(empty_database_url: str) -> None:
+    first = run_app(empty_database_url, "migrate")
+    assert first.returncode == 0, first.stderr
+    assert "001_create_users.sql" in first.stdout
+
+    second = run_app(empty_database_url, "migrate")
+    assert second.returncode == 0, second.stderr
+    assert "already up to date" in second.stdout
+
+
+def _roles(database_url: str) -> list[Any]:
+    return fetch_column(database_url, "SELECT role FROM users WHERE email = 'root@example.com'")
+
+
+def test_create_admin_creates_one_admin(database_url: str) -> None:
+    created = run_app(
+        database_url, "create-admin", "--email", " Root@Example.com", ADMIN_PASSWORD=ADMIN_PASSWORD
+    )
+    assert created.returncode == 0, created.stderr
+    assert "root@example.com" in created.stdout
+    assert _roles(database_url) == [Role.ADMIN.value]
+
+    again = run_app(
+        database_url, "create-admin", "--email", "root@example.com", ADMIN_PASSWORD=ADMIN_PASSWORD
+    )
+    assert again.returncode == 1
+    assert "Could not create the admin" in again.stderr
+    assert ADMIN_PASSWORD not in again.stdout + again.stderr
+
+
+def test_create_admin_refuses_a_weak_password(database_url: str) -> None:
+    result = run_app(
+        database_url, "create-admin", "--email", "root@example.com", ADMIN_PASSWORD="short"
+    )
+
+    assert result.returncode == 1
+    assert "Password must be at least" in result.stderr
+    assert _roles(database_url) == []

@@ -1,0 +1,79 @@
+"""The composition root builds everything once and closes it on the way out."""
+
+from typing import Any
+
+import pytest
+
+from app import bootstrap
+from app.application.commands.change_password import ChangePasswordCommand
+from app.application.commands.create_user import CreateUserCommand
+from app.application.commands.login_user import LoginUserCommand
+from app.application.commands.logout_user import LogoutUserCommand
+from app.application.commands.refresh_token import RefreshTokenCommand
+from app.application.commands.register_user import RegisterUserCommand
+from app.application.queries.check_readiness import CheckReadinessQuery
+from app.application.queries.get_user import GetUserQuery
+from app.infrastructure.config import Settings
+from app.infrastructure.db.connection import create_engine as real_create_engine
+
+
+async def test_every_handler_is_discovered(settings: Settings) -> None:
+    async with bootstrap.build_container(settings) as container:
+        assert container.command_bus.message_types == {
+            RegisterUserCommand,
+            LoginUserCommand,
+            LogoutUserCommand,
+            RefreshTokenCommand,
+            ChangePasswordCommand,
+            CreateUserCommand,
+        }
+        assert container.query_bus.message_types == {GetUserQuery, CheckReadinessQuery}
+
+
+class _EngineSpy:
+    """Wraps create_engine and counts how often the engines it made were closed."""
+
+    def __init__(self) -> None:
+        self.created = 0
+        self.closed = 0
+
+    def create_engine(self, settings: Settings) -> Any:
+        engine = real_create_engine(settings)
+        close = engine.close
+
+        async def counting_close() -> None:
+            self.closed += 1
+            await close()
+
+        engine.close = counting_close
+        self.created += 1
+        return engine
+
+
+@pytest.fixture
+def engine_spy(monkeypatch: pytest.MonkeyPatch) -> _EngineSpy:
+    spy = _EngineSpy()
+    monkeypatch.setattr(bootstrap, "create_engine", spy.create_engine)
+    return spy
+
+
+async def test_the_engine_is_closed_on_exit(settings: Settings, engine_spy: _EngineSpy) -> None:
+    async with bootstrap.build_container(settings) as container:
+        await container.query_bus.dispatch(CheckReadinessQuery())
+        assert (engine_spy.created, engine_spy.closed) == (1, 0)
+
+    assert (engine_spy.created, engine_spy.closed) == (1, 1)
+
+
+async def test_the_engine_is_closed_when_the_body_fails(
+    settings: Settings, engine_spy: _EngineSpy
+) -> None:
+    async def fail_while_open() -> None:
+        async with bootstrap.build_container(settings) as container:
+            await container.query_bus.dispatch(CheckReadinessQuery())
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        await fail_while_open()
+
+    assert (engine_spy.created, engine_spy.closed) == (1, 1)

@@ -1,0 +1,188 @@
+"""DATABASE_URL parsing and settings loading, with real files in a temporary root."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from app.infrastructure.config import (
+    ENVIRONMENTS,
+    PROJECT_ROOT,
+    ConfigurationError,
+    Settings,
+    load_settings,
+)
+from app.infrastructure.db.database_url import DatabaseUrlError, parse_database_url
+
+PASSWORD = "s3cr3t-Passw0rd"
+JWT_SECRET = "a-jwt-signing-key-that-is-long-enough-for-prod-0123456789"
+
+
+@pytest.mark.parametrize(
+    ("url", "database"),
+    [
+        ("sqlite+aiosqlite:///./dev.db", "./dev.db"),
+        ("sqlite:///rel.db", "rel.db"),
+        ("sqlite:////abs/x.db", "/abs/x.db"),
+    ],
+)
+def test_sqlite_urls_name_a_file(url: str, database: str) -> None:
+    config = parse_database_url(url)
+
+    assert config.driver == "sqlite"
+    assert config.database == database
+
+
+def test_postgresql_url_is_split_and_unquoted() -> None:
+    config = parse_database_url(
+        "postgresql://u:p%40ss@h:5433/db?sslmode=require", pool_size=3, pool_timeout=2.5
+    )
+
+    assert config.driver == "postgresql"
+    assert (config.host, config.port, config.user, config.database) == ("h", 5433, "u", "db")
+    assert config.password == "p@ss"
+    assert config.extra["sslmode"] == "require"
+    assert (config.pool_size, config.pool_timeout) == (3, 2.5)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "sqlite:///:memory:",
+        "sqlite+aiosqlite:///:memory:",
+        "sqlite://relative-without-slash.db",
+        f"mysql://root:{PASSWORD}@db:3306/app",
+        f"postgresql://root:{PASSWORD}@db:not-a-port/app",
+        f"postgresql://root:{PASSWORD}@db:5432/",
+        "",
+    ],
+)
+def test_bad_urls_are_rejected_without_echoing_the_password(url: str) -> None:
+    with pytest.raises(DatabaseUrlError) as raised:
+        parse_database_url(url)
+
+    assert PASSWORD not in str(raised.value)
+
+
+def test_settings_errors_do_not_echo_secrets() -> None:
+    with pytest.raises(ValidationError) as raised:
+        Settings(
+            _env_file=None,
+            database_url=f"mysql://root:{PASSWORD}@db/app",
+        )
+
+    assert PASSWORD not in str(raised.value)
+
+
+def test_settings_repr_hides_the_database_password_and_jwt_secret() -> None:
+    settings = Settings(
+        _env_file=None,
+        database_url=f"postgresql://app:{PASSWORD}@db:5432/app",
+        jwt_secret_key=JWT_SECRET,
+    )
+
+    for text in (repr(settings), str(settings), str(settings.model_dump())):
+        assert PASSWORD not in text
+        assert JWT_SECRET not in text
+
+
+@pytest.mark.parametrize("secret", ["change-me-in-production", "too-short-0123456789"])
+def test_prod_refuses_a_default_or_short_jwt_secret(secret: str) -> None:
+    with pytest.raises(ValidationError, match="JWT_SECRET_KEY must be a random value") as raised:
+        Settings(
+            _env_file=None,
+            app_env="prod",
+            jwt_secret_key=secret,
+        )
+
+    assert secret not in str(raised.value)
+
+
+def test_prod_accepts_a_long_random_jwt_secret() -> None:
+    settings = Settings(
+        _env_file=None,
+        app_env="prod",
+        jwt_secret_key=JWT_SECRET,
+    )
+
+    assert settings.app_env == "prod"
+
+
+@pytest.fixture
+def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No setting leaks in from the environment the tests run in."""
+    for name in Settings.model_fields:
+        monkeypatch.delenv(name.upper(), raising=False)
+
+
+def _write(path: Path, *lines: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n")
+
+
+@pytest.mark.usefixtures("clean_environment")
+def test_load_settings_precedence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _write(
+        tmp_path / "config" / "local.env",
+        "ACCESS_TOKEN_EXPIRE_MINUTES=45",
+        "REFRESH_TOKEN_EXPIRE_DAYS=3",
+        "LOG_LEVEL=DEBUG",
+    )
+    _write(tmp_path / ".env", "REFRESH_TOKEN_EXPIRE_DAYS=5", "LOG_LEVEL=ERROR")
+    monkeypatch.setenv("LOG_LEVEL", "WARNING")
+
+    settings = load_settings(tmp_path)
+
+    assert settings.app_env == "local"
+    assert settings.access_token_expire_minutes == 45  # config/local.env over the default
+    assert settings.refresh_token_expire_days == 5  # .env over config/local.env
+    assert settings.log_level == "WARNING"  # the process environment over .env
+    assert settings.bcrypt_rounds == 12  # nobody set it: the default
+
+
+@pytest.mark.usefixtures("clean_environment")
+def test_app_env_selects_the_config_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _write(tmp_path / "config" / "local.env", "ACCESS_TOKEN_EXPIRE_MINUTES=45")
+    _write(tmp_path / "config" / "stage.env", "ACCESS_TOKEN_EXPIRE_MINUTES=20")
+    _write(tmp_path / ".env", "APP_ENV=stage")
+
+    assert load_settings(tmp_path).access_token_expire_minutes == 20
+    monkeypatch.setenv("APP_ENV", "local")
+    assert load_settings(tmp_path).access_token_expire_minutes == 45
+
+
+@pytest.mark.usefixtures("clean_environment")
+def test_an_unknown_app_env_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("APP_ENV", "production")
+
+    with pytest.raises(ConfigurationError, match="APP_ENV must be one of local, dev, stage, prod"):
+        load_settings(tmp_path)
+
+
+@pytest.mark.usefixtures("clean_environment")
+def test_invalid_settings_are_reported_without_secrets(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _write(tmp_path / ".env", f"JWT_SECRET_KEY={JWT_SECRET}", "BCRYPT_ROUNDS=3")
+    monkeypatch.setenv("DATABASE_URL", f"mysql://root:{PASSWORD}@db/app")
+
+    with pytest.raises(ConfigurationError) as raised:
+        load_settings(tmp_path)
+
+    message = str(raised.value)
+    assert "DATABASE_URL" in message
+    assert "BCRYPT_ROUNDS" in message
+    assert PASSWORD not in message
+    assert JWT_SECRET not in message
+
+
+@pytest.mark.usefixtures("clean_environment")
+def test_every_shipped_environment_file_loads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shutil.copytree(PROJECT_ROOT / "config", tmp_path / "config")
+    monkeypatch.setenv("JWT_SECRET_KEY", JWT_SECRET)
+    for environment in ENVIRONMENTS:
+        monkeypatch.setenv("APP_ENV", environment)
+        assert load_settings(tmp_path).app_env == environment

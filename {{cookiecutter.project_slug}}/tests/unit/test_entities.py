@@ -1,0 +1,138 @@
+"""Entities: identity, invariants and state."""
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from app.domain.entities.base import Entity
+from app.domain.entities.refresh_token import RefreshTokenEntity
+from app.domain.entities.user import UserEntity
+from app.domain.errors import ValidationError
+from app.domain.value_objects.email import Email
+from app.domain.value_objects.role import Role
+from app.domain.value_objects.user_id import UserId
+
+NOW = datetime(2030, 1, 1, tzinfo=UTC)
+
+
+class Thing(Entity[int]):
+    def __init__(self, *, id_: int, name: str) -> None:
+        super().__init__(id_=id_)
+        self.name = name
+
+
+class OtherThing(Entity[int]):
+    pass
+
+
+def _user(role: Role = Role.USER) -> UserEntity:
+    return UserEntity.register(
+        email=Email.parse("alice@example.com"), password_hash="hash", role=role, now=NOW
+    )
+
+
+def test_entities_with_the_same_id_are_equal_whatever_their_attributes() -> None:
+    assert Thing(id_=1, name="a") == Thing(id_=1, name="b")
+    assert hash(Thing(id_=1, name="a")) == hash(Thing(id_=1, name="b"))
+    assert len({Thing(id_=1, name="a"), Thing(id_=1, name="b")}) == 1
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        pytest.param(Thing(id_=2, name="a"), id="other-id"),
+        pytest.param(OtherThing(id_=1), id="other-type-same-id"),
+        pytest.param(1, id="the-bare-id"),
+        pytest.param(None, id="none"),
+    ],
+)
+def test_entity_differs_from(other: object) -> None:
+    assert Thing(id_=1, name="a") != other
+
+
+def test_register_creates_a_user_with_fresh_id() -> None:
+    user = _user()
+    assert user.email == Email.parse("alice@example.com")
+    assert user.role is Role.USER
+    assert not user.is_admin
+    assert user.created_at == NOW
+    assert user.id_ != _user().id_
+
+
+def test_admin_role_makes_is_admin_true() -> None:
+    assert _user(Role.ADMIN).is_admin
+
+
+def test_user_needs_a_password_hash() -> None:
+    with pytest.raises(ValidationError) as caught:
+        UserEntity.register(
+            email=Email.parse("alice@example.com"), password_hash="", role=Role.USER, now=NOW
+        )
+    assert caught.value.code == "MISSING_PASSWORD_HASH"
+
+
+def test_change_password_hash_replaces_the_hash() -> None:
+    user = _user()
+    user.change_password_hash("new-hash")
+    assert user.password_hash == "new-hash"
+
+
+def test_change_password_hash_refuses_empty_and_keeps_the_old_one() -> None:
+    user = _user()
+    with pytest.raises(ValidationError) as caught:
+        user.change_password_hash("")
+    assert caught.value.code == "MISSING_PASSWORD_HASH"
+    assert user.password_hash == "hash"
+
+
+def _token(family_id: uuid.UUID | None = None) -> RefreshTokenEntity:
+    return RefreshTokenEntity.issue(
+        user_id=UserId.generate(),
+        family_id=family_id,
+        token_hash="abc",
+        now=NOW,
+        expires_at=NOW + timedelta(days=7),
+    )
+
+
+def test_issue_starts_a_new_family_unless_given_one() -> None:
+    family = uuid.uuid4()
+    assert _token(family).family_id == family
+    assert _token().family_id != _token().family_id
+
+
+def test_issued_token_is_fresh() -> None:
+    token = _token()
+    assert token.issued_at == NOW
+    assert token.used_at is None
+    assert token.revoked_at is None
+    assert not token.was_redeemed_or_revoked
+
+
+@pytest.mark.parametrize(
+    ("offset", "expired"),
+    [
+        pytest.param(timedelta(0), False, id="at-issue"),
+        pytest.param(timedelta(days=7) - timedelta(seconds=1), False, id="one-second-before"),
+        pytest.param(timedelta(days=7), True, id="at-expiry"),
+        pytest.param(timedelta(days=8), True, id="after-expiry"),
+    ],
+)
+def test_refresh_token_expiry(offset: timedelta, expired: bool) -> None:
+    assert _token().is_expired(NOW + offset) is expired
+
+
+@pytest.mark.parametrize(
+    ("used", "revoked"),
+    [
+        pytest.param(True, False, id="redeemed"),
+        pytest.param(False, True, id="revoked"),
+        pytest.param(True, True, id="both"),
+    ],
+)
+def test_redeemed_or_revoked_token_never_works_again(used: bool, revoked: bool) -> None:
+    token = _token()
+    token.used_at = NOW if used else None
+    token.revoked_at = NOW if revoked else None
+    assert token.was_redeemed_or_revoked

@@ -1,0 +1,334 @@
+"""LoginUser, RefreshToken, LogoutUser and ChangePassword with in-memory fakes."""
+
+import uuid
+from datetime import timedelta
+
+import pytest
+
+from app.application.commands.change_password import ChangePasswordCommand
+from app.application.commands.logout_user import LogoutUserCommand
+from app.application.commands.refresh_token import RefreshTokenCommand
+from app.application.dto.token_pair import TokenPairDTO
+from app.application.handlers.commands.change_password_handler import handle_change_password
+from app.application.handlers.commands.logout_user_handler import handle_logout_user
+from app.application.handlers.commands.refresh_token_handler import handle_refresh_token
+from app.application.services.token_service import TokenService, hash_refresh_token
+from app.domain.entities.refresh_token import RefreshTokenEntity
+from app.domain.errors import AuthenticationError, NotFoundError, ValidationError
+
+from .fakes import FakePasswordHasher, FixedClock, InMemoryUnitOfWork
+from .helpers import ACCESS_TTL, PASSWORD, REFRESH_TTL, create_user, login
+
+
+def stored_token(uow: InMemoryUnitOfWork, raw: str) -> RefreshTokenEntity:
+    [token] = [t for t in uow.stored_tokens() if t.token_hash == hash_refresh_token(raw)]
+    return token
+
+
+async def refresh(
+    uow: InMemoryUnitOfWork, tokens: TokenService, clock: FixedClock, raw: str
+) -> TokenPairDTO:
+    return await handle_refresh_token(RefreshTokenCommand(refresh_token=raw), uow, tokens, clock)
+
+
+# --- LoginUser -------------------------------------------------------------------------------
+
+
+async def test_login_returns_a_pair_and_stores_only_the_refresh_token_hash(
+    uow: InMemoryUnitOfWork, hasher: FakePasswordHasher, clock: FixedClock, tokens: TokenService
+) -> None:
+    user = await create_user(uow, hasher, clock)
+    pair = await login(uow, hasher, tokens, email=" ALICE@example.com ")
+    assert pair.token_type == "bearer"
+    assert pair.expires_in == int(ACCESS_TTL.total_seconds())
+    assert tokens.authenticate(pair.access_token).user_id == user.id
+    [token] = uow.stored_tokens()
+    assert token.token_hash == hash_refresh_token(pair.refresh_token)
+    assert token.token_hash != pair.refresh_token
+    assert token.user_id.value == user.id
+    assert token.expires_at == clock.now() + REFRESH_TTL
+
+
+@pytest.mark.parametrize(
+    ("email", "password"),
+    [
+        pytest.param("nobody@example.com", PASSWORD, id="unknown-email"),
+        pytest.param("alice@example.com", "wrong password", id="wrong-password"),
+        pytest.param("not an email", PASSWORD, id="malformed-email"),
+        pytest.param("alice@example.com", "x" * 100, id="over-72-byte-password"),
+    ],
+)
+async def test_failed_logins_look_alike_and_always_verify_once(
+    uow: InMemoryUnitOfWork,
+    hasher: FakePasswordHasher,
+    clock: FixedClock,
+    tokens: TokenService,
+    email: str,
+    password: str,
+) -> None:
+    await create_user(uow, hasher, clock)
+    with pytest.raises(AuthenticationError) as caught:
+        await login(uow, hasher, tokens, email=email, password=password)
+    assert (caught.value.code, caught.value.message) == (
+        "INVALID_CREDENTIALS",
+        "Invalid email or password",
+    )
+    assert len(hasher.verified) == 1, "the hasher runs exactly once, known account or not"
+    assert uow.stored_tokens() == []
+
+
+async def test_unknown_email_takes_the_dummy_verify_path(
+    uow: InMemoryUnitOfWork, hasher: FakePasswordHasher, tokens: TokenService
+) -> None:
+    with pytest.raises(AuthenticationError):
+        await login(uow, hasher, tokens, email="nobody@example.com")
+    assert hasher.verified == [(PASSWORD, None)]
+
+
+async def test_each_login_starts_its_own_family(
+    uow: InMemoryUnitOfWork, hasher: FakePasswordHasher, clock: FixedClock, tokens: TokenService
+) -> None:
+    await create_user(uow, hasher, clock)
+    await login(uow, hasher, tokens)
+    await login(uow, hasher, tokens)
+    assert len({token.family_id for token in uow.stored_tokens()}) == 2
+
+
+# --- RefreshToken ----------------------------------------------------------------------------
+
+
+async def test_refresh_rotates_within_the_same_family(
+    uow: InMemoryUnitOfWork, hasher: FakePasswordHasher, clock: FixedClock, tokens: TokenService
+) -> None:
+    user = await create_user(uow, hasher, clock)
+    first = await login(uow, hasher, tokens)
+    clock.advance(timedelta(minutes=5))
+    second = await refresh(uow, tokens, clock, first.refresh_token)
+
+    assert second.refresh_token != first.refresh_token
+    assert second.access_token != first.access_token
+    assert tokens.authenticate(second.access_token).user_id == user.id
+    old, new = stored_token(uow, first.refresh_token), stored_token(uow, second.refresh_token)
+    assert old.used_at == clock.now()
+    assert new.family_id == old.family_id
+    assert not new.was_redeemed_or_revoked
+
+
+async def test_replaying_a_rotated_token_revokes_the_whole_family(
+    uow: InMemoryUnitOfWork, hasher: FakePasswordHasher, clock: FixedClock, tokens: TokenService
+) -> None:
+    await create_user(uow, hasher, clock)
+    first = await login(uow, hasher, tokens)
+    second = await refresh(uow, tokens, clock, first.refresh_token)
+    third = await refresh(uow, tokens, clock, second.refresh_token)
+
+    with pytest.raises(AuthenticationError) as replay:
+        await refresh(uow, tokens, clock, first.refresh_token)
+    assert replay.value.code == "INVALID_REFRESH_TOKEN"
+    assert all(token.revoked_at is not None for token in uow.stored_tokens())
+    with pytest.raises(AuthenticationError) as newest:
+        await refresh(uow, tokens, clock, third.refresh_token)
+    assert newest.value.code == "INVALID_REFRESH_TOKEN"
+
+
+async def test_replay_revokes_only_that_family(
+    uow: InMemoryUnitOfWork, hasher: FakePasswordHasher, clock: FixedClock, tokens: TokenService
+) -> None:
+    await create_user(uow, hasher, clock)
+    stolen = await login(uow, hasher, tokens)
+    other_device = await login(uow, hasher, tokens)
+    await refresh(uow, tokens, clock, stolen.refresh_token)
+    with pytest.raises(AuthenticationError):
+        await refresh(uow, tokens, clock, stolen.refresh_token)
+    assert await refresh(uow, tokens, clock, other_device.refresh_token)
+
+
+@pytest.mark.parametrize(
+    "age",
+    [
+        pytest.param(REFRESH_TTL, id="at-expiry"),
+        pytest.param(REFRESH_TTL + timedelta(days=1), id="a-day-late"),
+    ],
+)
+async def test_expired_refresh_token_is_refused(
+    uow: InMemoryUnitOfWork,
+    hasher: FakePasswordHasher,
+    clock: FixedClock,
+    tokens: TokenService,
+    age: timedelta,
+) -> None:
+    await create_user(uow, hasher, clock)
+    pair = await login(uow, hasher, tokens)
+    clock.advance(age)
+    with pytest.raises(AuthenticationError) as caught:
+        await refresh(uow, tokens, clock, pair.refresh_token)
+    assert caught.value.code == "INVALID_REFRESH_TOKEN"
+    assert stored_token(uow, pair.refresh_token).used_at is None
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        pytest.param("never-issued", id="unknown"),
+        pytest.param("", id="empty"),
+    ],
+)
+async def test_unknown_refresh_token_is_refused(
+    uow: InMemoryUnitOfWork, tokens: TokenService, clock: FixedClock, raw: str
+) -> None:
+    with pytest.raises(AuthenticationError) as caught:
+        await refresh(uow, tokens, clock, raw)
+    assert caught.value.code == "INVALID_REFRESH_TOKEN"
+
+
+async def test_access_token_is_not_a_refresh_token(
+    uow: InMemoryUnitOfWork, hasher: FakePasswordHasher, clock: FixedClock, tokens: TokenService
+) -> None:
+    await create_user(uow, hasher, clock)
+    pair = await login(uow, hasher, tokens)
+    with pytest.raises(AuthenticationError) as caught:
+        await refresh(uow, tokens, clock, pair.access_token)
+    assert caught.value.code == "INVALID_REFRESH_TOKEN"
+
+
+# --- LogoutUser ------------------------------------------------------------------------------
+
+
+async def test_logout_revokes_the_callers_family_only(
+    uow: InMemoryUnitOfWork, hasher: FakePasswordHasher, clock: FixedClock, tokens: TokenService
+) -> None:
+    alice = await create_user(uow, hasher, clock)
+    this_device = await login(uow, hasher, tokens)
+    rotated = await refresh(uow, tokens, clock, this_device.refresh_token)
+    other_device = await login(uow, hasher, tokens)
+
+    await handle_logout_user(
+        LogoutUserCommand(user_id=alice.id, refresh_token=rotated.refresh_token), uow, clock
+    )
+    assert stored_token(uow, this_device.refresh_token).revoked_at is not None
+    assert stored_token(uow, rotated.refresh_token).revoked_at is not None
+    assert stored_token(uow, other_device.refresh_token).revoked_at is None
+    with pytest.raises(AuthenticationError):
+        await refresh(uow, tokens, clock, rotated.refresh_token)
+
+
+async def test_logout_with_someone_elses_token_leaves_it_alone(
+    uow: InMemoryUnitOfWork, hasher: FakePasswordHasher, clock: FixedClock, tokens: TokenService
+) -> None:
+    await create_user(uow, hasher, clock)
+    mallory = await create_user(uow, hasher, clock, "mallory@example.com")
+    alices = await login(uow, hasher, tokens)
+
+    await handle_logout_user(
+        LogoutUserCommand(user_id=mallory.id, refresh_token=alices.refresh_token), uow, clock
+    )
+    assert stored_token(uow, alices.refresh_token).revoked_at is None
+    assert await refresh(uow, tokens, clock, alices.refresh_token)
+
+
+async def test_logout_with_an_unknown_token_is_silent(
+    uow: InMemoryUnitOfWork, clock: FixedClock
+) -> None:
+    await handle_logout_user(
+        LogoutUserCommand(user_id=uuid.uuid4(), refresh_token="never-issued"), uow, clock
+    )
+    assert uow.stored_tokens() == []
+
+
+# --- ChangePassword --------------------------------------------------------------------------
+
+NEW_PASSWORD = "a brand new passphrase"
+
+
+async def test_change_password_replaces_the_hash_and_ends_every_session(
+    uow: InMemoryUnitOfWork, hasher: FakePasswordHasher, clock: FixedClock, tokens: TokenService
+) -> None:
+    alice = await create_user(uow, hasher, clock)
+    bob = await create_user(uow, hasher, clock, "bob@example.com")
+    first_device = await login(uow, hasher, tokens)
+    second_device = await login(uow, hasher, tokens)
+    bobs = await login(uow, hasher, tokens, email="bob@example.com")
+
+    await handle_change_password(
+        ChangePasswordCommand(
+            user_id=alice.id, current_password=PASSWORD, new_password=NEW_PASSWORD
+        ),
+        uow,
+        hasher,
+        clock,
+    )
+    stored = {user.id_.value: user for user in uow.stored_users()}
+    assert await hasher.verify(NEW_PASSWORD, stored[alice.id].password_hash)
+    assert not await hasher.verify(PASSWORD, stored[alice.id].password_hash)
+    assert await hasher.verify(PASSWORD, stored[bob.id].password_hash)
+    for pair in (first_device, second_device):
+        assert stored_token(uow, pair.refresh_token).revoked_at == clock.now()
+    assert stored_token(uow, bobs.refresh_token).revoked_at is None
+    assert await login(uow, hasher, tokens, password=NEW_PASSWORD)
+    with pytest.raises(AuthenticationError):
+        await login(uow, hasher, tokens, password=PASSWORD)
+
+
+async def test_change_password_with_wrong_current_password_changes_nothing(
+    uow: InMemoryUnitOfWork, hasher: FakePasswordHasher, clock: FixedClock, tokens: TokenService
+) -> None:
+    alice = await create_user(uow, hasher, clock)
+    pair = await login(uow, hasher, tokens)
+    with pytest.raises(AuthenticationError) as caught:
+        await handle_change_password(
+            ChangePasswordCommand(
+                user_id=alice.id, current_password="not my password", new_password=NEW_PASSWORD
+            ),
+            uow,
+            hasher,
+            clock,
+        )
+    assert caught.value.code == "INVALID_CURRENT_PASSWORD"
+    [stored] = uow.stored_users()
+    assert await hasher.verify(PASSWORD, stored.password_hash)
+    assert stored_token(uow, pair.refresh_token).revoked_at is None
+
+
+@pytest.mark.parametrize(
+    ("new_password", "code"),
+    [
+        pytest.param("short", "PASSWORD_TOO_SHORT", id="too-short"),
+        pytest.param("€" * 25, "PASSWORD_TOO_LONG", id="too-many-bytes"),
+    ],
+)
+async def test_change_password_rejects_a_weak_new_password(
+    uow: InMemoryUnitOfWork,
+    hasher: FakePasswordHasher,
+    clock: FixedClock,
+    new_password: str,
+    code: str,
+) -> None:
+    alice = await create_user(uow, hasher, clock)
+    hasher.hashed.clear()
+    with pytest.raises(ValidationError) as caught:
+        await handle_change_password(
+            ChangePasswordCommand(
+                user_id=alice.id, current_password=PASSWORD, new_password=new_password
+            ),
+            uow,
+            hasher,
+            clock,
+        )
+    assert caught.value.code == code
+    assert hasher.hashed == []
+    [stored] = uow.stored_users()
+    assert await hasher.verify(PASSWORD, stored.password_hash)
+
+
+async def test_change_password_for_a_vanished_user_is_not_found(
+    uow: InMemoryUnitOfWork, hasher: FakePasswordHasher, clock: FixedClock
+) -> None:
+    with pytest.raises(NotFoundError):
+        await handle_change_password(
+            ChangePasswordCommand(
+                user_id=uuid.uuid4(), current_password=PASSWORD, new_password=NEW_PASSWORD
+            ),
+            uow,
+            hasher,
+            clock,
+        )

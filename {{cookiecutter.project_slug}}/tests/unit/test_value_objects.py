@@ -1,0 +1,150 @@
+"""Value objects: what each one accepts, how it normalises, what it refuses."""
+
+import dataclasses
+import uuid
+
+import pytest
+
+from app.domain.errors import ValidationError
+from app.domain.value_objects.email import MAX_LENGTH, Email
+from app.domain.value_objects.password import Password
+from app.domain.value_objects.role import Role
+from app.domain.value_objects.user_id import UserId
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        pytest.param("alice@example.com", "alice@example.com", id="already-normal"),
+        pytest.param("  alice@example.com\t", "alice@example.com", id="trimmed"),
+        pytest.param("Alice@Example.COM", "alice@example.com", id="lower-cased"),
+        pytest.param(" BOB.Smith+tag@Sub.Example.org ", "bob.smith+tag@sub.example.org", id="both"),
+    ],
+)
+def test_email_parse_normalises(raw: str, expected: str) -> None:
+    assert Email.parse(raw).value == expected
+    assert str(Email.parse(raw)) == expected
+
+
+def test_emails_differing_only_in_case_are_equal() -> None:
+    assert Email.parse("ALICE@example.com") == Email.parse("alice@EXAMPLE.com")
+    assert hash(Email.parse("ALICE@example.com")) == hash(Email.parse("alice@example.com"))
+    assert Email.parse("alice@example.com") != Email.parse("bob@example.com")
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        pytest.param("", id="empty"),
+        pytest.param("   ", id="blank"),
+        pytest.param("alice", id="no-at"),
+        pytest.param("alice@", id="no-domain"),
+        pytest.param("@example.com", id="no-local-part"),
+        pytest.param("alice@example", id="no-dot-in-domain"),
+        pytest.param("al ice@example.com", id="inner-space"),
+        pytest.param("alice@@example.com", id="double-at"),
+        pytest.param("a@b@example.com", id="two-ats"),
+        pytest.param("a" * (MAX_LENGTH - len("@example.com") + 1) + "@example.com", id="too-long"),
+    ],
+)
+def test_email_rejects_invalid_shapes(raw: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        Email.parse(raw)
+    assert caught.value.code == "INVALID_EMAIL"
+
+
+def test_email_at_max_length_is_accepted() -> None:
+    raw = "a" * (MAX_LENGTH - len("@example.com")) + "@example.com"
+    assert len(Email.parse(raw).value) == MAX_LENGTH
+
+
+def test_email_constructor_refuses_unnormalised_value() -> None:
+    with pytest.raises(ValidationError, match="normalised"):
+        Email("Alice@example.com")
+
+
+def test_email_is_immutable() -> None:
+    email = Email.parse("alice@example.com")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        email.value = "mallory@example.com"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        pytest.param("12345678", id="exactly-8-chars"),
+        pytest.param("a" * 72, id="72-ascii-bytes"),
+        pytest.param("€" * 24, id="24-euro-signs-are-72-bytes"),
+        pytest.param("pässwörd", id="8-chars-with-umlauts"),
+        pytest.param("        ", id="8-spaces"),
+    ],
+)
+def test_password_accepts(raw: str) -> None:
+    assert Password(raw).value == raw
+
+
+@pytest.mark.parametrize(
+    ("raw", "code"),
+    [
+        pytest.param("", "PASSWORD_TOO_SHORT", id="empty"),
+        pytest.param("1234567", "PASSWORD_TOO_SHORT", id="7-chars"),
+        pytest.param("€" * 7, "PASSWORD_TOO_SHORT", id="7-chars-though-21-bytes"),
+        pytest.param("a" * 73, "PASSWORD_TOO_LONG", id="73-ascii-bytes"),
+        pytest.param("€" * 25, "PASSWORD_TOO_LONG", id="25-euro-signs-are-75-bytes"),
+        pytest.param("a" * 70 + "€", "PASSWORD_TOO_LONG", id="71-chars-but-73-bytes"),
+        pytest.param("😀" * 19, "PASSWORD_TOO_LONG", id="19-emoji-are-76-bytes"),
+    ],
+)
+def test_password_rejects(raw: str, code: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        Password(raw)
+    assert caught.value.code == code
+
+
+def test_password_never_shows_in_repr() -> None:
+    assert "hunter22secret" not in repr(Password("hunter22secret"))
+
+
+def test_user_id_generate_is_unique_uuid4() -> None:
+    first, second = UserId.generate(), UserId.generate()
+    assert first != second
+    assert first.value.version == 4
+
+
+def test_user_id_parse_round_trips() -> None:
+    raw = "5f0c5b0e-8a8e-4c55-9d7e-3f1a2b3c4d5e"
+    parsed = UserId.parse(raw)
+    assert parsed == UserId(uuid.UUID(raw))
+    assert str(parsed) == raw
+    assert UserId.parse(raw.upper()) == parsed
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        pytest.param("", id="empty"),
+        pytest.param("not-a-uuid", id="word"),
+        pytest.param("12345", id="number"),
+        pytest.param("5f0c5b0e-8a8e-4c55-9d7e-3f1a2b3c4d5", id="one-digit-short"),
+        pytest.param("5f0c5b0e-8a8e-4c55-9d7e-3f1a2b3c4d5g", id="non-hex"),
+    ],
+)
+def test_user_id_parse_rejects(raw: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        UserId.parse(raw)
+    assert caught.value.code == "INVALID_USER_ID"
+
+
+@pytest.mark.parametrize(
+    ("raw", "role"),
+    [pytest.param("user", Role.USER, id="user"), pytest.param("admin", Role.ADMIN, id="admin")],
+)
+def test_role_values(raw: str, role: Role) -> None:
+    assert Role(raw) is role
+    assert str(role) == raw
+
+
+def test_role_has_only_user_and_admin() -> None:
+    assert {role.value for role in Role} == {"user", "admin"}
+    with pytest.raises(ValueError, match="superuser"):
+        Role("superuser")
