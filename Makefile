@@ -5,8 +5,9 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv-template
 BOOTSTRAP := .venv-bootstrap
-# Parallel workers for the template tests (pytest-xdist); "auto" = one per core.
-JOBS ?= auto
+# Parallel workers for the template tests (pytest-xdist). More workers than cores on
+# purpose: much of a run is spent waiting on subprocesses (uv, PostgreSQL, uvicorn).
+JOBS ?= 4
 DEMO_DIR := build/my_service
 DEMO_HOST ?= 127.0.0.1
 DEMO_PORT ?= 8000

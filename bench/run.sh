@@ -150,7 +150,7 @@ run_wrk() { # $1 = label, $2 = path, [$3 = lua script]
     wrk "${args[@]}" -d2s "$BASE$path" >/dev/null # warm-up
     out=$(wrk "${args[@]}" -d"$WRK_DURATION" "$BASE$path")
     echo "--- $label: GET $path"
-    echo "$out" | grep -E 'Requests/sec|Latency|50%|75%|90%|99%|requests in|Non-2xx|Socket errors' | sed 's/^/    /'
+    echo "$out" | grep -E 'Requests/sec|Latency|^ +(50|75|90|99)%|requests in|Non-2xx|Socket errors' | sed 's/^/    /'
     RPS[$label]=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
     P50[$label]=$(echo "$out" | awk '$1 == "50%" {print $2}')
     P99[$label]=$(echo "$out" | awk '$1 == "99%" {print $2}')

@@ -43,6 +43,8 @@ PRUNING_TABLE: tuple[KeepOnlyIf, ...] = (
     KeepOnlyIf("docker-compose.prod.yml", "use_docker", "true"),
     KeepOnlyIf("docker", "use_docker", "true"),
     KeepOnlyIf("app/infrastructure/db/sqlite_connection.py", "db_driver", "sqlite"),
+    KeepOnlyIf("app/infrastructure/db/postgresql_connection.py", "db_driver", "postgresql"),
+    KeepOnlyIf("app/infrastructure/db/postgresql_connection.py", "db_driver", "postgresql"),
     KeepOnlyIf("tests/postgres_server.py", "db_driver", "postgresql"),
 )
 

@@ -73,17 +73,29 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 # --------------------------------------------------------------------------- bakes
 
 
+def _once_per_variant(make: Callable[[Variant], BakedProject]) -> Callable[[Variant], BakedProject]:
+    """Memoise ``make`` per variant, failures included: a broken install fails every
+    test of that variant at once instead of being retried (slowly) by each of them."""
+    done: dict[Variant, BakedProject | str] = {}
+
+    def get(variant: Variant) -> BakedProject:
+        if variant not in done:
+            try:
+                done[variant] = make(variant)
+            except pytest.fail.Exception as failure:
+                done[variant] = f"{variant.id} could not be prepared:\n{failure}"
+        outcome = done[variant]
+        if isinstance(outcome, str):
+            pytest.fail(outcome, pytrace=False)
+        return outcome
+
+    return get
+
+
 @pytest.fixture(scope="session")
 def bake(cookies_session: Any) -> Callable[[Variant], BakedProject]:
     """Pristine bake of a variant, made once per worker. Tests must not modify it."""
-    cache: dict[Variant, BakedProject] = {}
-
-    def get(variant: Variant) -> BakedProject:
-        if variant not in cache:
-            cache[variant] = bake_ok(cookies_session, **variant.context)
-        return cache[variant]
-
-    return get
+    return _once_per_variant(lambda variant: bake_ok(cookies_session, **variant.context))
 
 
 @pytest.fixture(scope="session")
@@ -91,20 +103,18 @@ def installed(
     cookies_session: Any, request: pytest.FixtureRequest
 ) -> Callable[[Variant], BakedProject]:
     """A separate bake of a variant, installed with its documented command, once per worker."""
-    cache: dict[Variant, BakedProject] = {}
 
-    def get(variant: Variant) -> BakedProject:
-        if variant not in cache:
-            project = bake_ok(cookies_session, **variant.context)
-            install(project)
-            if variant.db_driver == "postgresql":
-                server: PostgresServer = request.getfixturevalue("postgres_server")
-                url = server.create_database(variant.id.replace("-", "_"))
-                project.extra_env["TEST_DATABASE_URL"] = url
-            cache[variant] = project
-        return cache[variant]
+    def make(variant: Variant) -> BakedProject:
+        project = bake_ok(cookies_session, **variant.context)
+        install(project)
+        if variant.db_driver == "postgresql":
+            # The baked suite only uses this URL to create and drop its own databases,
+            # so every project (and every worker) can share the admin database.
+            server: PostgresServer = request.getfixturevalue("postgres_server")
+            project.extra_env["TEST_DATABASE_URL"] = server.admin_url
+        return project
 
-    return get
+    return _once_per_variant(make)
 
 
 # --------------------------------------------------------------------------- PostgreSQL

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import secrets
 import shutil
 import subprocess
 import sys
@@ -119,7 +120,7 @@ def test_migrated_app_serves_health_and_docs(
     extra = {}
     if variant.db_driver == "postgresql":
         server = request.getfixturevalue("postgres_server")
-        extra["DATABASE_URL"] = server.create_database(f"{variant.id.replace('-', '_')}_serve")
+        extra["DATABASE_URL"] = server.create_database(f"serve_{secrets.token_hex(6)}")
     env = project.env(extra)
     project.run("python", "-m", "app", "migrate", env=env)
     base = f"http://127.0.0.1:{free_port()}"

@@ -73,6 +73,7 @@ EXPECTED_PATHS: list[tuple[str, Callable[[Variant], bool]]] = [
     ("docker-compose.prod.yml", _docker),
     ("docker", _docker),
     ("app/infrastructure/db/sqlite_connection.py", _driver("sqlite")),
+    ("app/infrastructure/db/postgresql_connection.py", _driver("postgresql")),
     ("tests/postgres_server.py", _driver("postgresql")),
 ]
 

@@ -147,13 +147,14 @@ def test_cookiecutter_json_has_exactly_the_spec_variables() -> None:
         ),
         pytest.param(
             {"db_driver": "sqlite", "use_docker": "true"},
-            {"tests/postgres_server.py"},
+            {"tests/postgres_server.py", "app/infrastructure/db/postgresql_connection.py"},
             id="sqlite-docker",
         ),
         pytest.param(
             {"db_driver": "sqlite", "use_docker": "false"},
             {
                 "tests/postgres_server.py",
+                "app/infrastructure/db/postgresql_connection.py",
                 "Dockerfile",
                 ".dockerignore",
                 "docker-compose.yml",

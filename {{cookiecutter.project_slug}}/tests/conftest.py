@@ -156,13 +156,45 @@ def database_url(_session_database: str) -> str:
     _empty_every_table(_session_database)
     return _session_database
 {%- else -%}
+import asyncio
 import secrets
+import threading
+import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from app.infrastructure.config import Settings
 from app.infrastructure.db.migrate import apply_migrations
+
+WORKER_STOP_TIMEOUT_SECONDS = 5.0
+
+
+def _aiosqlite_workers() -> list[threading.Thread]:
+    return [
+        thread
+        for thread in threading.enumerate()
+        if thread.is_alive() and "_connection_worker_thread" in thread.name
+    ]
+
+
+@pytest.fixture(autouse=True)
+async def _aiosqlite_workers_stop() -> AsyncIterator[None]:
+    """Before the test's event loop closes, wait until every aiosqlite worker has stopped.
+
+    aiosqlite (0.22) stops the worker of a connection that failed to open
+    without waiting for it; if the loop closes first, the worker crashes
+    reporting back and pytest blames whichever test runs next. A worker still
+    running after the wait belongs to an engine nobody closed, which can hang
+    the interpreter at exit.
+    """
+    yield
+    deadline = time.monotonic() + WORKER_STOP_TIMEOUT_SECONDS
+    while workers := _aiosqlite_workers():
+        if time.monotonic() > deadline:
+            pytest.fail(f"{len(workers)} aiosqlite connection(s) left open: close every engine")
+        await asyncio.sleep(0.01)
 
 
 @pytest.fixture

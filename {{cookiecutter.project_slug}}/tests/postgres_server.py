@@ -2,7 +2,8 @@
 
 The cluster lives in a private temporary directory, listens on 127.0.0.1 only
 (on a free port, with its unix socket in that directory), trusts local
-connections, and is stopped and deleted when the session ends. Durability is
+connections, and is stopped and deleted when the session ends (by a detached
+guard process if the session is killed before its teardown runs). Durability is
 switched off: nothing in it has to survive a crash, and CREATE DATABASE is
 much faster without fsync.
 """

@@ -40,7 +40,10 @@ class Settings(BaseSettings):
     access_token_expire_minutes: int = Field(default=30, ge=1)
     refresh_token_expire_days: int = Field(default=7, ge=1)
     bcrypt_rounds: int = Field(default=12, ge=4, le=31)
-    bcrypt_max_concurrency: int = Field(default=4, ge=1)
+    # One core stays free for the event loop while hashes run (bcrypt releases the GIL).
+    bcrypt_max_concurrency: int = Field(
+        default_factory=lambda: max(1, (os.cpu_count() or 2) - 1), ge=1
+    )
     login_rate_limit_per_minute: int = Field(default=10, ge=0)
     max_request_body_bytes: int = Field(default=1_048_576, ge=1)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"

@@ -7,7 +7,11 @@ from row_query import AsyncEngine, SQLRegistry
 from app.infrastructure.config import Settings
 from app.infrastructure.db.database_url import DatabaseUrlError, parse_database_url
 {%- if cookiecutter.db_driver == "sqlite" %}
-from app.infrastructure.db.sqlite_connection import SqliteConnectionManager
+from app.infrastructure.db.sqlite_connection import SqliteConnectionManager as ConnectionManager
+{%- else %}
+from app.infrastructure.db.postgresql_connection import (
+    PostgresqlConnectionManager as ConnectionManager,
+)
 {%- endif %}
 
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
@@ -30,8 +34,4 @@ def create_engine(settings: Settings) -> AsyncEngine:
     )
     if config.driver != DRIVER:
         raise DatabaseUrlError(f"This service was generated for {DRIVER}; fix DATABASE_URL")
-    {%- if cookiecutter.db_driver == "sqlite" %}
-    return AsyncEngine(SqliteConnectionManager(config), load_sql_registry())
-    {%- else %}
-    return AsyncEngine.from_config(config, load_sql_registry())
-    {%- endif %}
+    return AsyncEngine(ConnectionManager(config), load_sql_registry())

@@ -6,6 +6,8 @@ with concurrent writers needs: WAL, a busy timeout, foreign keys, and
 of failing with "database is locked" when it upgrades from read to write.
 """
 
+import sqlite3
+from functools import partial
 from typing import Any
 
 import aiosqlite
@@ -13,6 +15,7 @@ from row_query import AsyncConnectionManager, ConnectionConfig
 from row_query.adapters.sqlite import SqliteAsyncAdapter
 
 BUSY_TIMEOUT_MS = 15_000
+ROWS_PER_THREAD_HOP = 64
 PRAGMAS = (
     "PRAGMA journal_mode=WAL",
     f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}",
@@ -21,9 +24,18 @@ PRAGMAS = (
 )
 
 
+class _PooledConnection(aiosqlite.Connection):
+    async def rollback(self) -> None:
+        # The pool rolls back every returned connection; after a plain read there
+        # is nothing to undo, so skip the round trip to the connection's thread.
+        if self.in_transaction:
+            await super().rollback()
+
+
 class TunedSqliteAdapter(SqliteAsyncAdapter):  # type: ignore[misc]
     async def connect_async(self, config: ConnectionConfig) -> Any:
-        connection = await aiosqlite.connect(config.database, **config.extra)
+        connector = partial(sqlite3.connect, config.database, **config.extra)
+        connection = await _PooledConnection(connector, ROWS_PER_THREAD_HOP)
         connection.row_factory = aiosqlite.Row
         for pragma in PRAGMAS:
             await _run_and_close(connection, pragma)

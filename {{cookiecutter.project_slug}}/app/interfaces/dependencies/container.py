@@ -28,11 +28,12 @@ def get_container(request: Request) -> Container:
     return cast(Container, request.app.state.container)
 
 
-def get_command_bus(request: Request) -> CommandBus:
+# async: FastAPI runs a sync dependency in a worker thread, a hop per request.
+async def get_command_bus(request: Request) -> CommandBus:
     return get_container(request).command_bus
 
 
-def get_query_bus(request: Request) -> QueryBus:
+async def get_query_bus(request: Request) -> QueryBus:
     return get_container(request).query_bus
 
 

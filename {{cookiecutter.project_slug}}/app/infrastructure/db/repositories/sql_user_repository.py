@@ -29,7 +29,10 @@ class SqlUserRepository(UserRepository):
                     "created_at": timestamp(user.created_at),
                 },
             )
-        except IntegrityError:
+        except IntegrityError as error:
+            # Only the unique email index means "taken"; any other violation is a bug.
+            if "email" not in str(error).lower():
+                raise
             raise ConflictError(
                 "An account with this email already exists", code="EMAIL_TAKEN"
             ) from None
