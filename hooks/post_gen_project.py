@@ -44,7 +44,6 @@ PRUNING_TABLE: tuple[KeepOnlyIf, ...] = (
     KeepOnlyIf("docker", "use_docker", "true"),
     KeepOnlyIf("app/infrastructure/db/sqlite_connection.py", "db_driver", "sqlite"),
     KeepOnlyIf("app/infrastructure/db/postgresql_connection.py", "db_driver", "postgresql"),
-    KeepOnlyIf("app/infrastructure/db/postgresql_connection.py", "db_driver", "postgresql"),
     KeepOnlyIf("tests/postgres_server.py", "db_driver", "postgresql"),
 )
 

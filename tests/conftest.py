@@ -32,8 +32,11 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     """Under CI=true a skipped test counts as a failure, whoever skipped it."""
     report = yield
     if IN_CI and report.skipped and not hasattr(report, "wasxfail"):
+        where = report.longrepr
+        if isinstance(where, tuple):  # (path, line, "Skipped: reason")
+            where = f"{where[0]}:{where[1]}: {where[2]}"
         report.outcome = "failed"
-        report.longrepr = f"skipped under CI=true: {report.longrepr}"
+        report.longrepr = f"skipped under CI=true, where nothing may be skipped: {where}"
     return report
 
 

@@ -224,6 +224,11 @@ def test_pruning_row_names_a_template_path(row: Any) -> None:
     assert (TEMPLATE_DIR / row.path).exists(), f"stale pruning row: {row}"
 
 
+def test_pruning_table_lists_each_path_once() -> None:
+    paths = [row.path for row in PRUNING_TABLE]
+    assert sorted(paths) == sorted(set(paths))
+
+
 def test_files_that_differ_between_variants_are_all_in_the_pruning_table(bake: Bake) -> None:
     """A variant-specific file missing from the table would ship in every variant."""
     listed = {row.path for row in PRUNING_TABLE}

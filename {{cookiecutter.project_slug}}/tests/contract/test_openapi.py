@@ -32,12 +32,12 @@ async def openapi(client: httpx.AsyncClient) -> dict[str, Any]:
     return document
 
 
-def test_documents_exactly_the_service_routes(openapi: dict[str, Any]) -> None:
+def test_documents_every_built_in_route(openapi: dict[str, Any]) -> None:
     documented = {
         (method, path) for path, operations in openapi["paths"].items() for method in operations
     }
 
-    assert documented == {(param.values[0], param.values[1]) for param in ROUTES}
+    assert documented >= {(param.values[0], param.values[1]) for param in ROUTES}
 
 
 @pytest.mark.parametrize(("method", "path", "protected", "errors"), ROUTES)

@@ -13,14 +13,6 @@ from app.application.bus.errors import (
     MissingDependencyError,
 )
 from app.application.bus.query_bus import QueryBus
-from app.application.commands.change_password import ChangePasswordCommand
-from app.application.commands.create_user import CreateUserCommand
-from app.application.commands.login_user import LoginUserCommand
-from app.application.commands.logout_user import LogoutUserCommand
-from app.application.commands.refresh_token import RefreshTokenCommand
-from app.application.commands.register_user import RegisterUserCommand
-from app.application.queries.check_readiness import CheckReadinessQuery
-from app.application.queries.get_user import GetUserQuery
 
 MESSAGES = """
 from dataclasses import dataclass
@@ -175,21 +167,3 @@ async def test_providers_are_called_on_every_dispatch(
     assert first is calls[0]
     assert second is calls[1]
     assert first is not second
-
-
-def test_real_command_handlers_are_discovered() -> None:
-    providers = {name: object for name in ("uow", "hasher", "clock", "tokens")}
-    bus = CommandBus.discover("app.application.handlers.commands", providers)
-    assert bus.message_types == {
-        RegisterUserCommand,
-        CreateUserCommand,
-        LoginUserCommand,
-        RefreshTokenCommand,
-        LogoutUserCommand,
-        ChangePasswordCommand,
-    }
-
-
-def test_real_query_handlers_are_discovered() -> None:
-    bus = QueryBus.discover("app.application.handlers.queries", {"reader": object})
-    assert bus.message_types == {GetUserQuery, CheckReadinessQuery}
