@@ -39,12 +39,13 @@ Bake = Callable[[Variant], BakedProject]
 pytestmark = pytest.mark.quality
 
 # The commands the baked README and CI workflow document, minus pytest (below).
-TOOLS = [
-    pytest.param(("ruff", "check", "."), id="ruff-check"),
-    pytest.param(("ruff", "format", "--check", "."), id="ruff-format"),
-    pytest.param(("mypy",), id="mypy"),
-    pytest.param(("lint-imports",), id="lint-imports"),
-]
+TOOL_COMMANDS: tuple[tuple[str, ...], ...] = (
+    ("ruff", "check", "."),
+    ("ruff", "format", "--check", "."),
+    ("mypy",),
+    ("lint-imports",),
+)
+TOOLS = [pytest.param(command, id="-".join(command[:2]).strip(".-")) for command in TOOL_COMMANDS]
 
 SUMMARY = re.compile(r"^=*\s*(\d+ (passed|failed|error|skipped).*?)\s*=*$", re.MULTILINE)
 
@@ -85,6 +86,36 @@ def test_baked_test_suite_passes(
     assert completed.returncode == 0, f"{summary}\n{completed.stdout[-6000:]}\n{completed.stderr}"
     if IN_CI:
         assert "skipped" not in summary, f"CI=true but the baked suite skipped tests: {summary}"
+
+
+# --------------------------------------------------------------------------- one set of commands
+
+INSTALL_COMMAND = "uv venv && uv pip install -e '.[dev]'"
+
+
+def workflow_commands(project: BakedProject) -> tuple[list[str], list[str]]:
+    """The baked CI workflow's install lines and its check commands, in order."""
+    workflow = yaml.safe_load((project.path / ".github/workflows/ci.yml").read_text())
+    steps = workflow["jobs"]["test"]["steps"]
+    install = next(step["run"] for step in steps if step.get("name") == "Install")
+    checks = [step["run"].strip() for step in steps if "run" in step and step["name"] != "Install"]
+    return install.splitlines(), checks
+
+
+@pytest.mark.parametrize("variant", variant_params())
+def test_ci_workflow_runs_the_commands_this_suite_runs(bake: Bake, variant: Variant) -> None:
+    install, checks = workflow_commands(bake(variant))
+    assert INSTALL_COMMAND in install
+    assert checks == [" ".join(command) for command in TOOL_COMMANDS] + ["pytest"]
+
+
+@pytest.mark.parametrize("variant", variant_params())
+def test_readme_documents_the_commands_ci_runs(bake: Bake, variant: Variant) -> None:
+    project = bake(variant)
+    readme = (project.path / "README.md").read_text()
+    _, checks = workflow_commands(project)
+    for command in [INSTALL_COMMAND, *checks]:
+        assert re.search(rf"^{re.escape(command)}(\s|$)", readme, re.MULTILINE), command
 
 
 # --------------------------------------------------------------------------- served app
