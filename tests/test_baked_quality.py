@@ -30,10 +30,12 @@ from tests.support import (
     clean_env,
     free_port,
     run,
+    uv_executable,
     variant_params,
 )
 
 Installed = Callable[[Variant], BakedProject]
+UV = "<uv>"  # placeholder for the uv executable, resolved when the test runs
 Bake = Callable[[Variant], BakedProject]
 
 pytestmark = pytest.mark.quality
@@ -86,6 +88,33 @@ def test_baked_test_suite_passes(
     assert completed.returncode == 0, f"{summary}\n{completed.stdout[-6000:]}\n{completed.stderr}"
     if IN_CI:
         assert "skipped" not in summary, f"CI=true but the baked suite skipped tests: {summary}"
+
+
+# --------------------------------------------------------------------------- other installers
+
+ALTERNATIVE_INSTALLS = [
+    pytest.param(
+        (("python3", "-m", "venv", ".venv"), (".venv/bin/pip", "install", "-q", "-e", ".[dev]")),
+        id="pip-editable",
+    ),
+    pytest.param(((UV, "sync"),), id="uv-sync"),
+]
+
+
+@pytest.mark.parametrize("commands", ALTERNATIVE_INSTALLS)
+@pytest.mark.parametrize("driver", ["postgresql", "sqlite"])
+def test_the_readme_alternative_installs_work(
+    bake: Bake, tmp_path: Path, driver: str, commands: tuple[tuple[str, ...], ...]
+) -> None:
+    """pip (setuptools-free, explicit package) and uv sync (dependency groups) both install."""
+    project = tmp_path / "project"
+    shutil.copytree(bake(Variant(driver, "false")).path, project)
+    for command in commands:
+        argv = [uv_executable() if part == UV else part for part in command]
+        run(argv, project, env=clean_env(), timeout=600)
+    python = project / ".venv" / "bin" / "python"
+    imported = run([python, "-c", "import app, pytest, mypy; print(app.__file__)"], project)
+    assert Path(imported.stdout.strip()).resolve().is_relative_to(project.resolve())
 
 
 # --------------------------------------------------------------------------- one set of commands
