@@ -1,3 +1,3 @@
-"""{{ cookiecutter.project_description }}"""
+"""The service package: domain, application, infrastructure and interfaces."""
 
 __version__ = "0.1.0"

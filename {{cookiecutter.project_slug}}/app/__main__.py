@@ -6,11 +6,14 @@ import getpass
 import os
 import sys
 
+from row_query import RowQueryError
+
 from app.application.commands.create_user import CreateUserCommand
+from app.application.dto.user import UserDTO
 from app.bootstrap import build_container
 from app.domain.errors import DomainError
 from app.domain.value_objects.role import Role
-from app.infrastructure.config import load_settings
+from app.infrastructure.config import ConfigurationError, load_settings
 from app.infrastructure.db.migrate import apply_migrations
 
 
@@ -23,18 +26,19 @@ def migrate() -> int:
 def create_admin(email: str) -> int:
     password = os.environ.get("ADMIN_PASSWORD") or getpass.getpass("Admin password: ")
 
-    async def run() -> None:
+    async def run() -> UserDTO:
         async with build_container(load_settings()) as container:
-            await container.command_bus.dispatch(
+            admin: UserDTO = await container.command_bus.dispatch(
                 CreateUserCommand(email=email, password=password, role=Role.ADMIN)
             )
+            return admin
 
     try:
-        asyncio.run(run())
+        admin = asyncio.run(run())
     except DomainError as error:
         print(f"Could not create the admin: {error.message}", file=sys.stderr)
         return 1
-    print(f"Created admin {email.strip().lower()}")
+    print(f"Created admin {admin.email}")
     return 0
 
 
@@ -55,11 +59,16 @@ def main(argv: list[str] | None = None) -> int:
     server.add_argument("--host", default="127.0.0.1")
     server.add_argument("--port", type=int, default=8000)
     args = parser.parse_args(argv)
-    if args.command == "migrate":
-        return migrate()
-    if args.command == "create-admin":
-        return create_admin(args.email)
-    return serve(args.host, args.port)
+    try:
+        if args.command == "migrate":
+            return migrate()
+        if args.command == "create-admin":
+            return create_admin(args.email)
+        return serve(args.host, args.port)
+    except (ConfigurationError, RowQueryError) as error:
+        # One readable line; these messages never contain the database password.
+        print(f"error: {error}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

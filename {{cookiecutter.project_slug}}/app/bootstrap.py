@@ -19,7 +19,7 @@ from app.infrastructure.db.connection import create_engine
 from app.infrastructure.db.unit_of_work import SqlUnitOfWork
 from app.infrastructure.security.bcrypt_password_hasher import BcryptPasswordHasher
 from app.infrastructure.security.jwt_access_token_codec import JwtAccessTokenCodec
-from app.interfaces.dependencies.container import Container
+from app.interfaces.dependencies.container import Container, RateLimitScope
 
 COMMAND_HANDLERS = "app.application.handlers.commands"
 QUERY_HANDLERS = "app.application.handlers.queries"
@@ -29,7 +29,9 @@ QUERY_HANDLERS = "app.application.handlers.queries"
 async def build_container(settings: Settings) -> AsyncIterator[Container]:
     engine = create_engine(settings)
     hasher = BcryptPasswordHasher(
-        rounds=settings.bcrypt_rounds, max_concurrency=settings.bcrypt_max_concurrency
+        rounds=settings.bcrypt_rounds,
+        max_concurrency=settings.bcrypt_max_concurrency,
+        max_pending=settings.bcrypt_max_pending,
     )
     try:
         clock = SystemClock()
@@ -56,8 +58,13 @@ async def build_container(settings: Settings) -> AsyncIterator[Container]:
             command_bus=CommandBus.discover(COMMAND_HANDLERS, providers),
             query_bus=QueryBus.discover(QUERY_HANDLERS, providers),
             tokens=tokens,
-            login_throttle=InMemoryThrottleBackend(),
-            login_limit_per_minute=settings.login_rate_limit_per_minute,
+            # Per process: swap in a shared ThrottleBackend (e.g. Redis) for several workers.
+            rate_limiter=InMemoryThrottleBackend(),
+            rate_limits={
+                RateLimitScope.LOGIN: settings.login_rate_limit_per_minute,
+                RateLimitScope.REGISTER: settings.register_rate_limit_per_minute,
+                RateLimitScope.PASSWORD_CHANGE: settings.password_change_rate_limit_per_minute,
+            },
         )
     finally:
         # An open aiosqlite engine keeps non-daemon threads alive and hangs exit.

@@ -9,7 +9,7 @@ from fastapi_request_pipeline import enrich_openapi
 from app import __version__
 from app.bootstrap import build_container
 from app.infrastructure.config import Settings, load_settings
-from app.infrastructure.errors import DATABASE_UNAVAILABLE
+from app.infrastructure.errors import INFRASTRUCTURE_ERRORS, is_transient
 from app.infrastructure.logging import configure_logging
 from app.interfaces.api.errors import install_error_handlers
 from app.interfaces.api.middleware import RequestMiddleware
@@ -36,7 +36,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redirect_slashes=False,
     )
     app.add_middleware(RequestMiddleware, max_body_bytes=settings.max_request_body_bytes)
-    install_error_handlers(app, unavailable=DATABASE_UNAVAILABLE)
+    install_error_handlers(
+        app, infrastructure_errors=INFRASTRUCTURE_ERRORS, is_transient=is_transient
+    )
     for router in ROUTERS:
         app.include_router(router)
     _document_flows(app)

@@ -222,4 +222,7 @@ def settings(database_url: str) -> Settings:
         bcrypt_rounds=4,
         jwt_secret_key=secrets.token_urlsafe(48)[:64],
         log_level="WARNING",
+        # Tests register and change passwords by the dozen; the limits get tests of their own.
+        register_rate_limit_per_minute=0,
+        password_change_rate_limit_per_minute=0,
     )

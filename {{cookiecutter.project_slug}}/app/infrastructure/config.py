@@ -17,13 +17,14 @@ from app.infrastructure.db.database_url import parse_database_url
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 Environment = Literal["local", "dev", "stage", "prod"]
 ENVIRONMENTS: tuple[Environment, ...] = ("local", "dev", "stage", "prod")
-MIN_PROD_SECRET_BYTES = 32
+MIN_SECRET_BYTES = 32
 DEFAULT_DATABASE_URL = {% if cookiecutter.db_driver == "postgresql" -%}
     "postgresql://app:app@localhost:5432/app"
 {%- else -%}
     "sqlite+aiosqlite:///./dev.db"
 {%- endif %}
-KNOWN_PLACEHOLDER_SECRETS = frozenset({"change-me-in-production", "changeme", "secret"})
+# Fragments of the well-known placeholders; a key containing one was never random.
+PLACEHOLDER_FRAGMENTS = ("change-me", "changeme", "change_me", "secret", "password")
 
 
 class Settings(BaseSettings):
@@ -44,7 +45,11 @@ class Settings(BaseSettings):
     bcrypt_max_concurrency: int = Field(
         default_factory=lambda: max(1, (os.cpu_count() or 2) - 1), ge=1
     )
+    bcrypt_max_pending: int = Field(default=64, ge=1)
+    # Per client address (or per user once authenticated) and per process; 0 turns one off.
     login_rate_limit_per_minute: int = Field(default=10, ge=0)
+    register_rate_limit_per_minute: int = Field(default=5, ge=0)
+    password_change_rate_limit_per_minute: int = Field(default=5, ge=0)
     max_request_body_bytes: int = Field(default=1_048_576, ge=1)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
 
@@ -55,14 +60,17 @@ class Settings(BaseSettings):
         return value
 
     @model_validator(mode="after")
-    def _production_needs_a_real_secret(self) -> Self:
-        if self.app_env != "prod":
+    def _shared_environments_need_a_real_secret(self) -> Self:
+        # Only a developer's own machine may run on the placeholder: anywhere else a
+        # guessable key lets anyone mint tokens, admin ones included.
+        if self.app_env == "local":
             return self
         secret = self.jwt_secret_key.get_secret_value()
-        if secret in KNOWN_PLACEHOLDER_SECRETS or len(secret.encode()) < MIN_PROD_SECRET_BYTES:
+        guessable = any(fragment in secret.lower() for fragment in PLACEHOLDER_FRAGMENTS)
+        if guessable or len(secret.encode()) < MIN_SECRET_BYTES:
             raise ValueError(
-                "JWT_SECRET_KEY must be a random value of at least "
-                f"{MIN_PROD_SECRET_BYTES} bytes in prod; generate one with: "
+                f"JWT_SECRET_KEY must be a random value of at least {MIN_SECRET_BYTES} bytes "
+                f"when APP_ENV is {self.app_env}; generate one with: "
                 "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
             )
         return self

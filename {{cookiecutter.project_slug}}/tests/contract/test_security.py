@@ -242,7 +242,7 @@ async def test_logout_only_revokes_the_callers_own_token(
 # --- change password ----------------------------------------------------------------------
 
 
-async def test_change_password_with_wrong_current_is_401(
+async def test_change_password_with_wrong_current_is_403_without_a_bearer_challenge(
     client: httpx.AsyncClient, alice: Account
 ) -> None:
     response = await client.post(
@@ -251,7 +251,9 @@ async def test_change_password_with_wrong_current_is_401(
         headers=alice.headers,
     )
 
-    assert_envelope(response, 401, "INVALID_CURRENT_PASSWORD")
+    assert_envelope(response, 403, "INVALID_CURRENT_PASSWORD")
+    # A 401 would tell RFC 6750 clients that the access token itself is dead.
+    assert "www-authenticate" not in response.headers
     assert (await login(client, alice.email, alice.password))["token_type"] == "bearer"
 
 

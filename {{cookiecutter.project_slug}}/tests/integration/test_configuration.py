@@ -87,16 +87,26 @@ def test_settings_repr_hides_the_database_password_and_jwt_secret() -> None:
         assert JWT_SECRET not in text
 
 
-@pytest.mark.parametrize("secret", ["change-me-in-production", "too-short-0123456789"])
-def test_prod_refuses_a_default_or_short_jwt_secret(secret: str) -> None:
+@pytest.mark.parametrize("app_env", ["dev", "stage", "prod"])
+@pytest.mark.parametrize(
+    "secret",
+    [
+        pytest.param("change-me-in-production", id="the-placeholder"),
+        pytest.param("Change-Me-In-Production-Change-Me-Please!", id="a-long-placeholder"),
+        pytest.param("too-short-0123456789", id="short"),
+    ],
+)
+def test_shared_environments_refuse_a_guessable_or_short_jwt_secret(
+    app_env: str, secret: str
+) -> None:
     with pytest.raises(ValidationError, match="JWT_SECRET_KEY must be a random value") as raised:
-        Settings(
-            _env_file=None,
-            app_env="prod",
-            jwt_secret_key=secret,
-        )
+        Settings(_env_file=None, app_env=app_env, jwt_secret_key=secret)
 
     assert secret not in str(raised.value)
+
+
+def test_a_developer_machine_may_run_on_the_placeholder() -> None:
+    assert Settings(_env_file=None, app_env="local").app_env == "local"
 
 
 def test_prod_accepts_a_long_random_jwt_secret() -> None:
@@ -145,7 +155,7 @@ def test_load_settings_precedence(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
 def test_app_env_selects_the_config_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _write(tmp_path / "config" / "local.env", "ACCESS_TOKEN_EXPIRE_MINUTES=45")
     _write(tmp_path / "config" / "stage.env", "ACCESS_TOKEN_EXPIRE_MINUTES=20")
-    _write(tmp_path / ".env", "APP_ENV=stage")
+    _write(tmp_path / ".env", "APP_ENV=stage", f"JWT_SECRET_KEY={JWT_SECRET}")
 
     assert load_settings(tmp_path).access_token_expire_minutes == 20
     monkeypatch.setenv("APP_ENV", "local")

@@ -17,7 +17,7 @@ from app.application.read_models.user import UserReadModel
 from app.bootstrap import build_container
 from app.domain.value_objects.role import Role
 from app.infrastructure.config import Settings
-from app.infrastructure.errors import DATABASE_UNAVAILABLE
+from app.infrastructure.errors import INFRASTRUCTURE_ERRORS, is_transient
 
 from .builders import store_user
 
@@ -77,5 +77,6 @@ async def test_an_unreachable_database_makes_readiness_fail(
     )
 
     async with build_container(unreachable) as container:
-        with pytest.raises(DATABASE_UNAVAILABLE):
+        with pytest.raises(INFRASTRUCTURE_ERRORS) as caught:
             await container.query_bus.dispatch(CheckReadinessQuery())
+    assert is_transient(caught.value)

@@ -111,6 +111,10 @@ class InMemoryUserRepository(_Transactional, UserRepository):
         user = self._state.users.get(user_id)
         return copy.deepcopy(user)
 
+    async def get_for_update(self, user_id: UserId) -> UserEntity | None:
+        # One task at a time touches the fakes, so there is nothing to lock.
+        return await self.get(user_id)
+
     async def get_by_email(self, email: Email) -> UserEntity | None:
         for user in self._state.users.values():
             if user.email == email:

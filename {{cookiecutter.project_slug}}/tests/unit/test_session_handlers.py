@@ -14,7 +14,12 @@ from app.application.handlers.commands.logout_user_handler import handle_logout_
 from app.application.handlers.commands.refresh_token_handler import handle_refresh_token
 from app.application.services.token_service import TokenService, hash_refresh_token
 from app.domain.entities.refresh_token import RefreshTokenEntity
-from app.domain.errors import AuthenticationError, NotFoundError, ValidationError
+from app.domain.errors import (
+    AuthenticationError,
+    AuthorizationError,
+    NotFoundError,
+    ValidationError,
+)
 
 from .fakes import FakePasswordHasher, FixedClock, InMemoryUnitOfWork
 from .helpers import ACCESS_TTL, PASSWORD, REFRESH_TTL, create_user, login
@@ -274,7 +279,7 @@ async def test_change_password_with_wrong_current_password_changes_nothing(
 ) -> None:
     alice = await create_user(uow, hasher, clock)
     pair = await login(uow, hasher, tokens)
-    with pytest.raises(AuthenticationError) as caught:
+    with pytest.raises(AuthorizationError) as caught:
         await handle_change_password(
             ChangePasswordCommand(
                 user_id=alice.id, current_password="not my password", new_password=NEW_PASSWORD

@@ -16,6 +16,14 @@ class UserRepository(ABC):
     async def get(self, user_id: UserId) -> UserEntity | None: ...
 
     @abstractmethod
+    async def get_for_update(self, user_id: UserId) -> UserEntity | None:
+        """Load the user and lock it until the transaction ends.
+
+        Everything that issues or revokes a user's tokens takes this lock first, so
+        a login, refresh, logout and password change of one user never interleave.
+        """
+
+    @abstractmethod
     async def get_by_email(self, email: Email) -> UserEntity | None: ...
 
     @abstractmethod

@@ -1,6 +1,7 @@
 """E-mail address, normalised so that one address maps to one account."""
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from app.domain.errors import ValidationError
@@ -22,8 +23,14 @@ class Email(ValueObject):
     def validate(self) -> None:
         if self.value != self.value.strip().lower():
             raise ValidationError("Email must be normalised", code="INVALID_EMAIL")
-        if len(self.value) > MAX_LENGTH or not _SHAPE.match(self.value):
+        if len(self.value) > MAX_LENGTH or not _SHAPE.match(self.value) or _has_control(self.value):
             raise ValidationError("Not a valid email address", code="INVALID_EMAIL")
 
     def __str__(self) -> str:
         return self.value
+
+
+def _has_control(text: str) -> bool:
+    # NUL, bidi overrides, zero-width and other invisible characters: PostgreSQL
+    # refuses NUL outright, and the rest make look-alike addresses.
+    return any(unicodedata.category(character).startswith("C") for character in text)

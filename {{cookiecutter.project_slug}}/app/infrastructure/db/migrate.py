@@ -13,6 +13,9 @@ from pathlib import Path
 import psycopg
 {%- endif %}
 from row_query import ConnectionConfig, ConnectionManager, MigrationInfo, MigrationManager
+{%- if cookiecutter.db_driver == "postgresql" %}
+from row_query import ConnectionError as DatabaseConnectionError
+{%- endif %}
 
 from app.infrastructure.db.database_url import parse_database_url
 
@@ -24,15 +27,19 @@ ADVISORY_LOCK_KEY = 7_311_944_021
 
 @contextmanager
 def _exclusive(config: ConnectionConfig) -> Iterator[None]:
-    with psycopg.connect(
-        host=config.host,
-        port=config.port,
-        user=config.user,
-        password=config.password,
-        dbname=config.database,
-        autocommit=True,
-        **config.extra,
-    ) as connection:
+    try:
+        connection = psycopg.connect(
+            host=config.host,
+            port=config.port,
+            user=config.user,
+            password=config.password,
+            dbname=config.database,
+            autocommit=True,
+            **config.extra,
+        )
+    except psycopg.OperationalError as error:
+        raise DatabaseConnectionError(f"Failed to open database connection: {error}") from None
+    with connection:
         connection.execute("SELECT pg_advisory_lock(%s)", (ADVISORY_LOCK_KEY,))
         try:
             yield

@@ -1,8 +1,9 @@
 """bcrypt, run on a small dedicated thread pool.
 
 A cost-12 hash takes ~250 ms of CPU; on the event loop it would stall every
-request. The pool bounds how many hashes run at once, so a login storm queues
-here instead of starving the rest of the service.
+request. The pool bounds how many hashes run at once, and `max_pending` bounds
+how many may wait: past it a storm of logins or registrations is refused at
+once (503, retry later) instead of queueing for minutes.
 """
 
 import asyncio
@@ -14,13 +15,16 @@ import bcrypt
 
 from app.domain.services.password_hasher import PasswordHasher
 from app.domain.value_objects.password import Password
+from app.infrastructure.errors import HashingCapacityError
 
 ResultT = TypeVar("ResultT")
 
 
 class BcryptPasswordHasher(PasswordHasher):
-    def __init__(self, *, rounds: int, max_concurrency: int) -> None:
+    def __init__(self, *, rounds: int, max_concurrency: int, max_pending: int) -> None:
         self._rounds = rounds
+        self._max_pending = max_pending
+        self._pending = 0
         self._executor = ThreadPoolExecutor(
             max_workers=max_concurrency, thread_name_prefix="bcrypt"
         )
@@ -46,4 +50,12 @@ class BcryptPasswordHasher(PasswordHasher):
         self._executor.shutdown(wait=True)
 
     async def _run(self, function: Callable[..., ResultT], *args: bytes) -> ResultT:
-        return await asyncio.get_running_loop().run_in_executor(self._executor, function, *args)
+        # One event loop owns this hasher, so the counter needs no lock.
+        if self._pending >= self._max_pending:
+            raise HashingCapacityError(f"{self._pending} password hashes already queued")
+        self._pending += 1
+        try:
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(self._executor, function, *args)
+        finally:
+            self._pending -= 1

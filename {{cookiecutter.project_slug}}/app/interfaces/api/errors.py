@@ -1,7 +1,7 @@
 """Every error leaves the service in one envelope: {"error": {code, message, details}}."""
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -95,14 +95,31 @@ async def http_error_handler(request: Request, exc: Exception) -> JSONResponse:
     return error_response(status, code, message, headers=exc.headers)
 
 
-async def service_unavailable_handler(request: Request, exc: Exception) -> JSONResponse:
-    logger.warning("dependency unavailable: %s", type(exc).__name__)
-    return error_response(503, "SERVICE_UNAVAILABLE", "Service temporarily unavailable")
+def install_error_handlers(
+    app: FastAPI,
+    *,
+    infrastructure_errors: tuple[type[Exception], ...],
+    is_transient: Callable[[Exception], bool],
+) -> None:
+    """Map every error class to the envelope; `is_transient` picks 503 over 500."""
 
+    async def infrastructure_error_handler(request: Request, exc: Exception) -> JSONResponse:
+        request_id = getattr(request.state, "request_id", None)
+        if is_transient(exc):
+            logger.warning(
+                "dependency unavailable: %s", type(exc).__name__, extra={"request_id": request_id}
+            )
+            return error_response(
+                503,
+                "SERVICE_UNAVAILABLE",
+                "Service temporarily unavailable",
+                headers={"Retry-After": "1"},
+            )
+        logger.error("infrastructure failure", exc_info=exc, extra={"request_id": request_id})
+        return error_response(500, "INTERNAL_ERROR", "Internal server error")
 
-def install_error_handlers(app: FastAPI, unavailable: tuple[type[Exception], ...]) -> None:
     app.add_exception_handler(DomainError, domain_error_handler)
     app.add_exception_handler(RequestValidationError, validation_error_handler)
     app.add_exception_handler(HTTPException, http_error_handler)
-    for exc_type in unavailable:
-        app.add_exception_handler(exc_type, service_unavailable_handler)
+    for exc_type in infrastructure_errors:
+        app.add_exception_handler(exc_type, infrastructure_error_handler)

@@ -39,6 +39,8 @@ class RequestMiddleware:
             return
         started = time.perf_counter()
         request_id = _request_id(scope)
+        # Exposed as request.state.request_id, so error handlers can log it.
+        scope.setdefault("state", {})["request_id"] = request_id
         header = (b"x-request-id", request_id.encode())
         status = 500
         response_started = False
@@ -81,6 +83,7 @@ class RequestMiddleware:
                     "path": scope["path"],
                     "status": status,
                     "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                    "client": scope["client"][0] if scope.get("client") else None,
                     "user_id": _state(scope).get("user_id"),
                 },
             )

@@ -4,7 +4,9 @@
 these dependencies only read it, so nothing is rebuilt per request.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Annotated, cast
 
 from fastapi import Depends, Request
@@ -15,13 +17,19 @@ from app.application.bus.query_bus import QueryBus
 from app.application.services.token_service import TokenService
 
 
+class RateLimitScope(StrEnum):
+    LOGIN = "login"
+    REGISTER = "register"
+    PASSWORD_CHANGE = "password_change"  # noqa: S105 - a rate-limit scope, not a secret
+
+
 @dataclass(frozen=True, slots=True)
 class Container:
     command_bus: CommandBus
     query_bus: QueryBus
     tokens: TokenService
-    login_throttle: ThrottleBackend
-    login_limit_per_minute: int
+    rate_limiter: ThrottleBackend
+    rate_limits: Mapping[RateLimitScope, int]  # requests per minute; 0 = no limit
 
 
 def get_container(request: Request) -> Container:

@@ -8,6 +8,10 @@ from app.domain.services.password_hasher import PasswordHasher
 from app.domain.value_objects.email import Email
 
 
+def _invalid_credentials() -> AuthenticationError:
+    return AuthenticationError("Invalid email or password", code="INVALID_CREDENTIALS")
+
+
 @command_handler(LoginUserCommand)
 async def handle_login_user(
     command: LoginUserCommand, uow: UnitOfWork, hasher: PasswordHasher, tokens: TokenService
@@ -22,6 +26,11 @@ async def handle_login_user(
     # an unknown email, so both failures cost the same time and look the same.
     verified = await hasher.verify(command.password, user.password_hash if user else None)
     if user is None or not verified:
-        raise AuthenticationError("Invalid email or password", code="INVALID_CREDENTIALS")
+        raise _invalid_credentials()
     async with uow:
-        return await tokens.issue(uow, user)
+        current = await uow.users.get_for_update(user.id_)
+        # A password change that committed while we were hashing wins: the old
+        # password must not open a session that survives the change.
+        if current is None or current.password_hash != user.password_hash:
+            raise _invalid_credentials()
+        return await tokens.issue(uow, current)

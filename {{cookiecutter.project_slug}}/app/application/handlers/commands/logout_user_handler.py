@@ -11,5 +11,9 @@ async def handle_logout_user(command: LogoutUserCommand, uow: UnitOfWork, clock:
         token = await uow.refresh_tokens.get_by_hash(hash_refresh_token(command.refresh_token))
         # Someone else's token is left alone, silently: logout must not become
         # a way to revoke other people's sessions or to probe for tokens.
-        if token is not None and token.user_id.value == command.user_id:
-            await uow.refresh_tokens.revoke_family(token.family_id, clock.now())
+        if token is None or token.user_id.value != command.user_id:
+            return
+        # The user's lock makes a concurrent refresh of this family finish first,
+        # so the token it mints is revoked here too.
+        await uow.users.get_for_update(token.user_id)
+        await uow.refresh_tokens.revoke_family(token.family_id, clock.now())

@@ -16,19 +16,24 @@ async def handle_refresh_token(
     command: RefreshTokenCommand, uow: UnitOfWork, tokens: TokenService, clock: Clock
 ) -> TokenPairDTO:
     now = clock.now()
+    token_hash = hash_refresh_token(command.refresh_token)
     pair: TokenPairDTO | None = None
     async with uow:
-        token = await uow.refresh_tokens.get_by_hash(hash_refresh_token(command.refresh_token))
-        if token is None or token.is_expired(now):
+        found = await uow.refresh_tokens.get_by_hash(token_hash)
+        if found is None or found.is_expired(now):
+            raise _invalid()
+        user = await uow.users.get_for_update(found.user_id)
+        # Read again under the user's lock: a logout or password change may have
+        # committed since the first read.
+        token = await uow.refresh_tokens.get_by_hash(token_hash)
+        if user is None or token is None:
             raise _invalid()
         # A token that was already rotated is being replayed (or raced): the
         # chain is compromised, so every token of this login stops working.
         if token.was_redeemed_or_revoked or not await uow.refresh_tokens.mark_used(token.id_, now):
             await uow.refresh_tokens.revoke_family(token.family_id, now)
         else:
-            user = await uow.users.get(token.user_id)
-            if user is not None:
-                pair = await tokens.issue(uow, user, family_id=token.family_id)
+            pair = await tokens.issue(uow, user, family_id=token.family_id)
     # Raised after the block so the family revocation above is committed.
     if pair is None:
         raise _invalid()

@@ -41,6 +41,10 @@ class SqlUserRepository(UserRepository):
         row = await self._executor.fetch_one("users.load_by_id", {"id": str(user_id)})
         return _to_entity(row) if row else None
 
+    async def get_for_update(self, user_id: UserId) -> UserEntity | None:
+        row = await self._executor.fetch_one("users.lock_by_id", {"id": str(user_id)})
+        return _to_entity(row) if row else None
+
     async def get_by_email(self, email: Email) -> UserEntity | None:
         row = await self._executor.fetch_one("users.load_by_email", {"email": email.value})
         return _to_entity(row) if row else None

@@ -17,7 +17,13 @@ from app.interfaces.api.schemas.auth import (
 from app.interfaces.api.schemas.errors import error_responses
 from app.interfaces.api.schemas.users import UserResponse
 from app.interfaces.dependencies.container import CommandBusDep
-from app.interfaces.pipeline.flows import AuthenticatedContext, LoginContext, PublicContext
+from app.interfaces.pipeline.flows import (
+    AuthenticatedContext,
+    LoginContext,
+    PasswordChangeContext,
+    PublicContext,
+    RegisterContext,
+)
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
@@ -25,16 +31,16 @@ router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 @router.post(
     "/register",
     status_code=status.HTTP_201_CREATED,
-    responses=error_responses(400, 409, 413, 415, 422),
+    responses=error_responses(400, 409, 413, 415, 422, 429, 503),
 )
 async def register(
-    body: RegisterRequest, ctx: PublicContext, commands: CommandBusDep
+    body: RegisterRequest, ctx: RegisterContext, commands: CommandBusDep
 ) -> UserResponse:
     user = await commands.dispatch(RegisterUserCommand(email=body.email, password=body.password))
     return UserResponse.model_validate(user, from_attributes=True)
 
 
-@router.post("/login", responses=error_responses(400, 401, 413, 415, 422, 429))
+@router.post("/login", responses=error_responses(400, 401, 413, 415, 422, 429, 503))
 async def login(body: LoginRequest, ctx: LoginContext, commands: CommandBusDep) -> TokenResponse:
     pair = await commands.dispatch(LoginUserCommand(email=body.email, password=body.password))
     return TokenResponse.model_validate(pair, from_attributes=True)
@@ -63,10 +69,10 @@ async def logout(body: LogoutRequest, ctx: AuthenticatedContext, commands: Comma
 @router.post(
     "/change-password",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=error_responses(400, 401, 404, 413, 415, 422),
+    responses=error_responses(400, 401, 403, 404, 409, 413, 415, 422, 429, 503),
 )
 async def change_password(
-    body: ChangePasswordRequest, ctx: AuthenticatedContext, commands: CommandBusDep
+    body: ChangePasswordRequest, ctx: PasswordChangeContext, commands: CommandBusDep
 ) -> None:
     principal: Principal = ctx.user
     await commands.dispatch(

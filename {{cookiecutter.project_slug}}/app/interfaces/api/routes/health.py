@@ -10,6 +10,7 @@ router = APIRouter(tags=["health"])
 
 
 @router.get("/health")
+@router.head("/health", include_in_schema=False)  # some load balancers probe with HEAD
 async def health(request: Request, ctx: PublicContext) -> HealthResponse:
     """Liveness: the process is up. Never touches the database."""
     return HealthResponse(service=request.app.title, version=request.app.version)

@@ -23,7 +23,7 @@ async def get_user(
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
-    responses=error_responses(400, 401, 403, 409, 413, 415, 422),
+    responses=error_responses(400, 401, 403, 409, 413, 415, 422, 503),
 )
 async def create_user(
     body: CreateUserRequest, ctx: AdminContext, commands: CommandBusDep

@@ -17,11 +17,13 @@ class AuthenticationStage(FlowComponent):  # type: ignore[misc]
     async def resolve(self, ctx: RequestContext) -> None:
         scheme, _, token = ctx.request.headers.get("authorization", "").partition(" ")
         if scheme.lower() != SCHEME.lower() or not token.strip():
-            raise _unauthorized("Missing bearer token", "MISSING_TOKEN")
+            # RFC 6750: no error code in the challenge when no credentials were sent.
+            raise _unauthorized("Missing bearer token", "MISSING_TOKEN", challenge=SCHEME)
         try:
             ctx.user = get_container(ctx.request).tokens.authenticate(token.strip())
         except AuthenticationError as error:
-            raise _unauthorized(error.message, error.code) from None
+            challenge = f'{SCHEME} error="invalid_token"'
+            raise _unauthorized(error.message, error.code, challenge=challenge) from None
 
     def openapi_spec(self) -> dict[str, Any]:
         return {
@@ -32,10 +34,5 @@ class AuthenticationStage(FlowComponent):  # type: ignore[misc]
         }
 
 
-def _unauthorized(message: str, code: str) -> StageAbort:
-    return StageAbort(
-        message,
-        code=code,
-        status_code=401,
-        headers={"WWW-Authenticate": f'{SCHEME} error="invalid_token"'},
-    )
+def _unauthorized(message: str, code: str, *, challenge: str) -> StageAbort:
+    return StageAbort(message, code=code, status_code=401, headers={"WWW-Authenticate": challenge})
