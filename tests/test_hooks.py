@@ -6,6 +6,7 @@ pytest-cookies to show the same promises hold end to end.
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import subprocess
@@ -349,13 +350,33 @@ def pwned_marker() -> Path:
 def test_nasty_names_bake_verbatim_and_execute_nothing(
     cookies: Any, value: str, pwned_marker: Path
 ) -> None:
-    project = bake_ok(cookies, project_name=value, author=value, project_slug="nasty")
+    project = bake_ok(
+        cookies,
+        project_name=value,
+        author=value,
+        project_description=value,
+        project_slug="nasty",
+    )
     assert not pwned_marker.exists(), "a hook executed an answer"
     assert project.context["project_name"] == value
-    pyproject = project.path / "pyproject.toml"
-    if pyproject.exists():  # the generated service is written alongside these tests
-        text = pyproject.read_text(encoding="utf-8")
-        assert tomllib.loads(text)["project"]["name"] == "nasty"
+    metadata = tomllib.loads((project.path / "pyproject.toml").read_text(encoding="utf-8"))
+    assert metadata["project"]["name"] == "nasty"
+    assert metadata["project"]["description"] == value
+    assert metadata["project"]["authors"] == [{"name": value}]
+    # Every Python file still parses, and the service's name is the answer, verbatim.
+    for source in project.path.rglob("*.py"):
+        ast.parse(source.read_text(encoding="utf-8"), filename=str(source))
+    assert service_name_default(project.path / "app/infrastructure/config.py") == value
+    assert not pwned_marker.exists(), "parsing the project executed an answer"
+
+
+def service_name_default(config: Path) -> object:
+    """The literal default of Settings.app_name, read without importing the project."""
+    for node in ast.walk(ast.parse(config.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.AnnAssign) and getattr(node.target, "id", None) == "app_name":
+            assert node.value is not None
+            return ast.literal_eval(node.value)
+    raise AssertionError("Settings.app_name not found")
 
 
 def test_hook_scripts_run_standalone_when_rendered(tmp_path: Path) -> None:
