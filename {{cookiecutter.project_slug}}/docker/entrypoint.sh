@@ -25,5 +25,6 @@ exec uvicorn app.main:app \
     --host 0.0.0.0 \
     --port "${PORT:-8000}" \
     --proxy-headers \
+    --no-server-header \
     --forwarded-allow-ips="${FORWARDED_ALLOW_IPS:-127.0.0.1}" \
     "$@"
