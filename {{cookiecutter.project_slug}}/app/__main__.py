@@ -67,7 +67,8 @@ def main(argv: list[str] | None = None) -> int:
         return serve(args.host, args.port)
     except (ConfigurationError, RowQueryError) as error:
         # One readable line; these messages never contain the database password.
-        print(f"error: {error}", file=sys.stderr)
+        # Driver messages may span lines (libpq adds a hint): keep them on one.
+        print(f"error: {' '.join(str(error).split())}", file=sys.stderr)
         return 2
 
 

@@ -17,6 +17,7 @@ from app.main import create_app
 
 PASSWORD = "correct horse battery"
 BASE_URL = "http://testserver"
+CLIENT_ADDRESS = "127.0.0.1"  # what httpx.ASGITransport reports by default
 REGISTER = "/api/v1/auth/register"
 LOGIN = "/api/v1/auth/login"
 REFRESH = "/api/v1/auth/refresh"
@@ -33,8 +34,10 @@ async def running_app(settings: Settings) -> AsyncIterator[FastAPI]:
         yield app
 
 
-def client_for(app: FastAPI) -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE_URL)
+def client_for(app: FastAPI, address: str = CLIENT_ADDRESS) -> httpx.AsyncClient:
+    """An HTTP client whose requests reach `app` from the client address `address`."""
+    transport = httpx.ASGITransport(app=app, client=(address, 123))
+    return httpx.AsyncClient(transport=transport, base_url=BASE_URL)
 
 
 @asynccontextmanager

@@ -2,7 +2,9 @@
 
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -13,6 +15,7 @@ from fastapi import FastAPI
 from app.infrastructure.config import Settings
 
 from .helpers import (
+    CHANGE_PASSWORD,
     LOGIN,
     LOGOUT,
     PASSWORD,
@@ -20,9 +23,12 @@ from .helpers import (
     USERS,
     Account,
     assert_envelope,
+    client_for,
     new_email,
     register,
+    running_app,
     running_client,
+    signed_up,
 )
 
 
@@ -249,18 +255,104 @@ async def test_validation_errors_list_fields_and_never_echo_input(
 # --- 429 -----------------------------------------------------------------------------------
 
 
-async def test_login_rate_limit_is_429_with_retry_after(settings: Settings) -> None:
-    limited = settings.model_copy(update={"login_rate_limit_per_minute": 3})
-    attempt = {"email": new_email(), "password": "wrong password"}
+RATE_LIMIT = 3
+SETUP_ADDRESS = "198.51.100.1"  # signs the accounts up, so it spends no request of the test
+OTHER_ADDRESS = "203.0.113.9"
 
-    async with running_client(limited) as client:
-        allowed = [await client.post(LOGIN, json=attempt) for _ in range(3)]
-        blocked = await client.post(LOGIN, json=attempt)
 
-    assert [response.status_code for response in allowed] == [401, 401, 401]
+@dataclass(frozen=True, slots=True)
+class ThrottledRoute:
+    """A route that costs a bcrypt hash, the setting that caps it, and how it is keyed."""
+
+    setting: str
+    allowed_status: int  # what a request under the limit answers
+    per_user: bool  # keyed by the authenticated user, else by the client address
+    send: Callable[[httpx.AsyncClient, Account], Awaitable[httpx.Response]]
+
+
+async def _wrong_login(client: httpx.AsyncClient, account: Account) -> httpx.Response:
+    return await client.post(LOGIN, json={"email": account.email, "password": "wrong password"})
+
+
+async def _new_registration(client: httpx.AsyncClient, account: Account) -> httpx.Response:
+    return await client.post(REGISTER, json={"email": new_email("throttle"), "password": PASSWORD})
+
+
+async def _wrong_password_change(client: httpx.AsyncClient, account: Account) -> httpx.Response:
+    return await client.post(
+        CHANGE_PASSWORD,
+        json={"current_password": "not my password", "new_password": "another passphrase"},
+        headers=account.headers,
+    )
+
+
+THROTTLED_ROUTES = [
+    pytest.param(
+        ThrottledRoute("login_rate_limit_per_minute", 401, False, _wrong_login), id="login"
+    ),
+    pytest.param(
+        ThrottledRoute("register_rate_limit_per_minute", 201, False, _new_registration),
+        id="register",
+    ),
+    pytest.param(
+        ThrottledRoute("password_change_rate_limit_per_minute", 403, True, _wrong_password_change),
+        id="change-password",
+    ),
+]
+
+
+@dataclass(frozen=True, slots=True)
+class _Callers:
+    client: httpx.AsyncClient  # from CLIENT_ADDRESS
+    elsewhere: httpx.AsyncClient  # from OTHER_ADDRESS
+    alice: Account
+    bob: Account
+
+
+@asynccontextmanager
+async def _throttled(settings: Settings, route: ThrottledRoute) -> AsyncIterator[_Callers]:
+    """An app with only `route`'s limit lowered; alice has already spent all of it."""
+    limited = settings.model_copy(update={route.setting: RATE_LIMIT})
+    async with (
+        running_app(limited) as app,
+        client_for(app, SETUP_ADDRESS) as setup,
+        client_for(app) as client,
+        client_for(app, OTHER_ADDRESS) as elsewhere,
+    ):
+        callers = _Callers(client, elsewhere, await signed_up(setup), await signed_up(setup))
+        allowed = [await route.send(client, callers.alice) for _ in range(RATE_LIMIT)]
+        assert [response.status_code for response in allowed] == [route.allowed_status] * RATE_LIMIT
+        yield callers
+
+
+@pytest.mark.parametrize("route", THROTTLED_ROUTES)
+async def test_throttled_route_is_429_with_retry_after_past_its_limit(
+    settings: Settings, route: ThrottledRoute
+) -> None:
+    async with _throttled(settings, route) as callers:
+        blocked = await route.send(callers.client, callers.alice)
+
     assert_envelope(blocked, 429, "RATE_LIMITED")
     retry_after = int(blocked.headers["Retry-After"])
     assert 1 <= retry_after <= 60
+
+
+@pytest.mark.parametrize("route", THROTTLED_ROUTES)
+async def test_throttled_route_counts_per_user_or_per_client_address(
+    settings: Settings, route: ThrottledRoute
+) -> None:
+    async with _throttled(settings, route) as callers:
+        if route.per_user:
+            # Bob shares alice's address but not her budget; a new address does not help her.
+            other_caller = await route.send(callers.client, callers.bob)
+            same_caller = await route.send(callers.elsewhere, callers.alice)
+        else:
+            # Another address has its own budget; another account from alice's address does not.
+            other_caller = await route.send(callers.elsewhere, callers.alice)
+            same_caller = await route.send(callers.client, callers.bob)
+
+    assert other_caller.status_code == route.allowed_status, other_caller.text
+    assert_envelope(same_caller, 429, "RATE_LIMITED")
 
 
 async def test_rate_limit_applies_to_login_only(settings: Settings) -> None:

@@ -14,13 +14,19 @@ USER_BY_ID = USERS + "/{user_id}"
 ROUTES = [
     pytest.param("get", "/health", False, set(), id="health"),
     pytest.param("get", "/health/ready", False, {503}, id="ready"),
-    pytest.param("post", REGISTER, False, {400, 409, 413, 415, 422}, id="register"),
-    pytest.param("post", LOGIN, False, {400, 401, 413, 415, 422, 429}, id="login"),
+    pytest.param("post", REGISTER, False, {400, 409, 413, 415, 422, 429, 503}, id="register"),
+    pytest.param("post", LOGIN, False, {400, 401, 413, 415, 422, 429, 503}, id="login"),
     pytest.param("post", REFRESH, False, {400, 401, 413, 415, 422}, id="refresh"),
     pytest.param("post", LOGOUT, True, {401, 413, 415, 422}, id="logout"),
-    pytest.param("post", CHANGE_PASSWORD, True, {401, 413, 415, 422}, id="change-password"),
+    pytest.param(
+        "post",
+        CHANGE_PASSWORD,
+        True,
+        {401, 403, 409, 413, 415, 422, 429, 503},
+        id="change-password",
+    ),
     pytest.param("get", USER_BY_ID, True, {401, 403, 404, 422}, id="get-user"),
-    pytest.param("post", USERS, True, {401, 403, 409, 413, 415, 422}, id="create-user"),
+    pytest.param("post", USERS, True, {401, 403, 409, 413, 415, 422, 503}, id="create-user"),
 ]
 
 
@@ -38,6 +44,16 @@ def test_documents_every_built_in_route(openapi: dict[str, Any]) -> None:
     }
 
     assert documented >= {(param.values[0], param.values[1]) for param in ROUTES}
+
+
+def test_no_head_operation_is_documented(openapi: dict[str, Any]) -> None:
+    """HEAD /health exists for load balancers; it is not part of the documented API."""
+    head_operations = [
+        path for path, operations in openapi["paths"].items() if "head" in operations
+    ]
+
+    assert head_operations == []
+    assert set(openapi["paths"]["/health"]) == {"get"}
 
 
 @pytest.mark.parametrize(("method", "path", "protected", "errors"), ROUTES)

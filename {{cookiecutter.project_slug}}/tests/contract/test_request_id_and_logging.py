@@ -6,14 +6,24 @@ import uuid
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from starlette.types import Message, Scope
 
 from app.infrastructure.logging import JsonFormatter
 
-from .helpers import LOGIN, PASSWORD, REGISTER, USERS, Account, new_email
+from .helpers import (
+    CLIENT_ADDRESS,
+    LOGIN,
+    PASSWORD,
+    REGISTER,
+    USERS,
+    Account,
+    client_for,
+    new_email,
+)
 
 ACCESS_LOGGER = "app.access"
-ACCESS_FIELDS = {"method", "path", "status", "duration_ms", "request_id"}
+ACCESS_FIELDS = {"method", "path", "status", "duration_ms", "request_id", "client"}
 
 
 def _access_lines(caplog: pytest.LogCaptureFixture) -> list[dict[str, object]]:
@@ -133,6 +143,7 @@ async def test_one_json_access_line_per_request(
     assert line["path"] == path
     assert line["status"] == status
     assert line["request_id"] == "req-42"
+    assert line["client"] == CLIENT_ADDRESS
     assert isinstance(line["duration_ms"], float | int)
     assert line["duration_ms"] >= 0
     assert PASSWORD not in caplog.text
@@ -162,3 +173,16 @@ async def test_access_line_is_written_for_a_413(
     assert response.status_code == 413
     (line,) = _access_lines(caplog)
     assert line["status"] == 413
+
+
+async def test_access_line_names_the_client_address(
+    app: FastAPI, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Behind a proxy this is only the client's with uvicorn --proxy-headers."""
+    async with client_for(app, "203.0.113.9") as client:
+        with caplog.at_level(logging.INFO, logger=ACCESS_LOGGER):
+            response = await client.get("/health")
+
+    assert response.status_code == 200
+    (line,) = _access_lines(caplog)
+    assert line["client"] == "203.0.113.9"

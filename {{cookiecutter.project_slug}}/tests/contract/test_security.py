@@ -277,6 +277,72 @@ async def test_change_password_revokes_every_session(
     assert (await login(client, alice.email, new_password))["token_type"] == "bearer"
 
 
+# --- RFC 6750 challenges -------------------------------------------------------------------
+
+INVALID_TOKEN_CHALLENGE = 'Bearer error="invalid_token"'
+
+
+@pytest.mark.parametrize(
+    ("authorization", "challenge"),
+    [
+        pytest.param(lambda account: None, "Bearer", id="no-authorization-header"),
+        pytest.param(lambda account: "Basic YWxpY2U6cHc=", "Bearer", id="another-scheme"),
+        pytest.param(
+            lambda account: "Bearer not-a-jwt", INVALID_TOKEN_CHALLENGE, id="garbage-token"
+        ),
+        pytest.param(
+            lambda account: f"Bearer {account.refresh_token}",
+            INVALID_TOKEN_CHALLENGE,
+            id="refresh-token-as-access-token",
+        ),
+    ],
+)
+async def test_401_challenge_names_an_error_only_when_a_token_was_sent(
+    client: httpx.AsyncClient,
+    alice: Account,
+    authorization: Callable[[Account], str | None],
+    challenge: str,
+) -> None:
+    value = authorization(alice)
+    headers = {"Authorization": value} if value is not None else {}
+
+    response = await client.get(f"{USERS}/{alice.id}", headers=headers)
+
+    assert_envelope(response, 401)
+    assert response.headers["WWW-Authenticate"] == challenge
+
+
+# --- e-mail addresses with control or invisible characters ------------------------------------
+
+CONTROL_CHARACTER_EMAILS = [
+    pytest.param("nul\u0000@example.com", id="nul"),
+    pytest.param("a\u202e@example.com", id="right-to-left-override"),
+    pytest.param("a\u200b@example.com", id="zero-width-space"),
+    pytest.param("tab\t@example.com", id="inner-tab"),
+]
+
+
+@pytest.mark.parametrize("email", CONTROL_CHARACTER_EMAILS)
+async def test_register_refuses_an_email_with_control_or_invisible_characters(
+    client: httpx.AsyncClient, email: str
+) -> None:
+    response = await client.post(REGISTER, json={"email": email, "password": PASSWORD})
+
+    error = assert_envelope(response, 422)
+    assert error["code"] in {"INVALID_EMAIL", "VALIDATION_ERROR"}, error
+
+
+@pytest.mark.parametrize("email", CONTROL_CHARACTER_EMAILS)
+async def test_login_with_an_email_with_control_characters_fails_cleanly(
+    client: httpx.AsyncClient, email: str
+) -> None:
+    """PostgreSQL refuses NUL in text: the address must never reach a query."""
+    response = await client.post(LOGIN, json={"email": email, "password": PASSWORD})
+
+    assert response.status_code in (401, 422), response.text
+    assert_envelope(response, response.status_code)
+
+
 # --- one account per address --------------------------------------------------------------
 
 

@@ -7,11 +7,13 @@ from pathlib import Path
 from typing import Any
 
 from app.domain.value_objects.role import Role
+from app.infrastructure.db.connection import DRIVER
 
 from .builders import fetch_column
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 ADMIN_PASSWORD = "an admin password"
+DATABASE_PASSWORD = "Db-Passw0rd-Never-Printed"
 
 
 def run_app(database_url: str, *args: str, **extra_env: str) -> subprocess.CompletedProcess[str]:
@@ -72,3 +74,22 @@ def test_create_admin_refuses_a_weak_password(database_url: str) -> None:
     assert result.returncode == 1
     assert "Password must be at least" in result.stderr
     assert _roles(database_url) == []
+
+
+def _unreachable_database_url(tmp_path: Path) -> str:
+    if DRIVER == "postgresql":
+        # Port 9 (discard) on localhost: nothing listens there, the connection is refused.
+        return f"postgresql://operator:{DATABASE_PASSWORD}@127.0.0.1:9/app"
+    return f"sqlite:///{tmp_path / 'no-such-directory' / 'app.db'}"
+
+
+def test_migrate_against_an_unreachable_database_is_one_error_line(tmp_path: Path) -> None:
+    result = run_app(_unreachable_database_url(tmp_path), "migrate")
+
+    assert result.returncode == 2, result.stderr
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: ")
+    assert "Traceback" not in result.stderr
+    assert DATABASE_PASSWORD not in result.stdout + result.stderr

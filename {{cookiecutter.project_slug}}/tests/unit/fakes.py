@@ -7,12 +7,15 @@ against them works against the database too:
   a block that raised; repositories are only usable inside ``async with uow``.
 - ``FakePasswordHasher`` is fast and deterministic, and with no hash it still
   counts a verification and returns False (the dummy-verify contract).
+  ``after_verify`` lets a test run something while a handler is "hashing".
+- ``InMemoryUnitOfWork.on_user_lock`` runs when a handler takes a user's lock
+  (``get_for_update``): what another transaction committed just before it.
 - ``FixedClock`` stands still until a test moves it.
 """
 
 import copy
 import uuid
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
@@ -52,6 +55,8 @@ class FakePasswordHasher(PasswordHasher):
     def __init__(self) -> None:
         self.hashed: list[str] = []
         self.verified: list[tuple[str, str | None]] = []
+        # Runs after each verification, before its result is returned.
+        self.after_verify: Callable[[], Awaitable[None]] | None = None
 
     async def hash(self, password: Password) -> str:
         self.hashed.append(password.value)
@@ -59,6 +64,8 @@ class FakePasswordHasher(PasswordHasher):
 
     async def verify(self, password: str, password_hash: str | None) -> bool:
         self.verified.append((password, password_hash))
+        if self.after_verify is not None:
+            await self.after_verify()
         if password_hash is None:
             return False  # dummy verification: same work, never a match
         return password_hash == f"{self.PREFIX}{password[::-1]}"
@@ -112,7 +119,10 @@ class InMemoryUserRepository(_Transactional, UserRepository):
         return copy.deepcopy(user)
 
     async def get_for_update(self, user_id: UserId) -> UserEntity | None:
-        # One task at a time touches the fakes, so there is nothing to lock.
+        # One task at a time touches the fakes, so there is nothing to lock; the
+        # hook stands for whatever committed while the handler waited for the lock.
+        if self._uow.on_user_lock is not None:
+            await self._uow.on_user_lock(user_id)
         return await self.get(user_id)
 
     async def get_by_email(self, email: Email) -> UserEntity | None:
@@ -166,6 +176,7 @@ class InMemoryUnitOfWork:
         self._refresh_tokens = InMemoryRefreshTokenRepository(self)
         self.commits = 0
         self.rollbacks = 0
+        self.on_user_lock: Callable[[UserId], Awaitable[None]] | None = None
 
     @property
     def users(self) -> UserRepository:

@@ -1,6 +1,7 @@
 """LoginUser, RefreshToken, LogoutUser and ChangePassword with in-memory fakes."""
 
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 import pytest
@@ -17,11 +18,19 @@ from app.domain.entities.refresh_token import RefreshTokenEntity
 from app.domain.errors import (
     AuthenticationError,
     AuthorizationError,
+    ConflictError,
     NotFoundError,
     ValidationError,
 )
+from app.domain.value_objects.password import Password
+from app.domain.value_objects.user_id import UserId
 
-from .fakes import FakePasswordHasher, FixedClock, InMemoryUnitOfWork
+from .fakes import (
+    FakePasswordHasher,
+    FixedClock,
+    InMemoryRefreshTokenRepository,
+    InMemoryUnitOfWork,
+)
 from .helpers import ACCESS_TTL, PASSWORD, REFRESH_TTL, create_user, login
 
 
@@ -337,3 +346,100 @@ async def test_change_password_for_a_vanished_user_is_not_found(
             hasher,
             clock,
         )
+
+
+# --- races: what commits while a handler hashes or waits for the user's lock ----------------
+
+SOMEONE_ELSES_PASSWORD = "changed from another device"
+
+
+def password_changed_while_hashing(
+    uow: InMemoryUnitOfWork, hasher: FakePasswordHasher, user_id: uuid.UUID, new_password: str
+) -> Callable[[], Awaitable[None]]:
+    """An `after_verify` hook: another request changes the password, once, and commits."""
+
+    async def change() -> None:
+        hasher.after_verify = None
+        async with uow:
+            user = await uow.users.get(UserId(user_id))
+            assert user is not None
+            user.change_password_hash(await hasher.hash(Password(new_password)))
+            await uow.users.update_password(user)
+
+    return change
+
+
+async def test_login_issues_nothing_when_the_password_changed_during_verification(
+    uow: InMemoryUnitOfWork, hasher: FakePasswordHasher, clock: FixedClock, tokens: TokenService
+) -> None:
+    alice = await create_user(uow, hasher, clock)
+    hasher.after_verify = password_changed_while_hashing(uow, hasher, alice.id, NEW_PASSWORD)
+
+    with pytest.raises(AuthenticationError) as caught:
+        await login(uow, hasher, tokens)  # the old password, which did verify
+
+    assert caught.value.code == "INVALID_CREDENTIALS"
+    assert uow.stored_tokens() == []
+    [stored] = uow.stored_users()
+    assert await hasher.verify(NEW_PASSWORD, stored.password_hash)
+
+
+async def test_change_password_is_a_conflict_when_another_change_committed_meanwhile(
+    uow: InMemoryUnitOfWork, hasher: FakePasswordHasher, clock: FixedClock, tokens: TokenService
+) -> None:
+    alice = await create_user(uow, hasher, clock)
+    hasher.after_verify = password_changed_while_hashing(
+        uow, hasher, alice.id, SOMEONE_ELSES_PASSWORD
+    )
+
+    with pytest.raises(ConflictError) as caught:
+        await handle_change_password(
+            ChangePasswordCommand(
+                user_id=alice.id, current_password=PASSWORD, new_password=NEW_PASSWORD
+            ),
+            uow,
+            hasher,
+            clock,
+        )
+
+    assert caught.value.code == "PASSWORD_CHANGED_CONCURRENTLY"
+    [stored] = uow.stored_users()
+    assert await hasher.verify(SOMEONE_ELSES_PASSWORD, stored.password_hash), "first change wins"
+    assert not await hasher.verify(NEW_PASSWORD, stored.password_hash)
+
+
+async def test_refresh_rereads_the_token_under_the_lock_and_mints_nothing_if_revoked(
+    uow: InMemoryUnitOfWork,
+    hasher: FakePasswordHasher,
+    clock: FixedClock,
+    tokens: TokenService,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    await create_user(uow, hasher, clock)
+    pair = await login(uow, hasher, tokens)
+    steps: list[str] = []
+    read_token = InMemoryRefreshTokenRepository.get_by_hash
+
+    async def recorded_read(
+        self: InMemoryRefreshTokenRepository, token_hash: str
+    ) -> RefreshTokenEntity | None:
+        steps.append("read token")
+        return await read_token(self, token_hash)
+
+    async def logout_lands_before_the_lock(user_id: UserId) -> None:
+        # A logout that committed between the handler's first read and its lock.
+        steps.append("lock user")
+        uow.on_user_lock = None
+        await uow.refresh_tokens.revoke_all_for_user(user_id, clock.now())
+
+    monkeypatch.setattr(InMemoryRefreshTokenRepository, "get_by_hash", recorded_read)
+    uow.on_user_lock = logout_lands_before_the_lock
+
+    with pytest.raises(AuthenticationError) as caught:
+        await refresh(uow, tokens, clock, pair.refresh_token)
+
+    assert caught.value.code == "INVALID_REFRESH_TOKEN"
+    assert steps == ["read token", "lock user", "read token"]
+    [token] = uow.stored_tokens()  # nothing was minted
+    assert token.revoked_at is not None
+    assert token.used_at is None

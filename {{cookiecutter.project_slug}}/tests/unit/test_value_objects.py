@@ -53,6 +53,25 @@ def test_email_rejects_invalid_shapes(raw: str) -> None:
     assert caught.value.code == "INVALID_EMAIL"
 
 
+@pytest.mark.parametrize(
+    "raw",
+    [
+        pytest.param("nul\u0000@example.com", id="nul"),
+        pytest.param("a\u202e@example.com", id="right-to-left-override"),
+        pytest.param("a\u200b@example.com", id="zero-width-space"),
+        pytest.param("tab\t@example.com", id="inner-tab"),
+        pytest.param("a\u00ad@example.com", id="soft-hyphen"),
+        pytest.param("alice@exa\u2060mple.com", id="word-joiner-in-domain"),
+    ],
+)
+def test_email_rejects_control_and_invisible_characters(raw: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        Email.parse(raw)
+    assert caught.value.code == "INVALID_EMAIL"
+    with pytest.raises(ValidationError):
+        Email(raw)  # the constructor refuses it too, not just parse()
+
+
 def test_email_at_max_length_is_accepted() -> None:
     raw = "a" * (MAX_LENGTH - len("@example.com")) + "@example.com"
     assert len(Email.parse(raw).value) == MAX_LENGTH

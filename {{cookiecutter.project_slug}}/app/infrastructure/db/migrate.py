@@ -13,9 +13,7 @@ from pathlib import Path
 import psycopg
 {%- endif %}
 from row_query import ConnectionConfig, ConnectionManager, MigrationInfo, MigrationManager
-{%- if cookiecutter.db_driver == "postgresql" %}
 from row_query import ConnectionError as DatabaseConnectionError
-{%- endif %}
 
 from app.infrastructure.db.database_url import parse_database_url
 
@@ -50,7 +48,12 @@ def _exclusive(config: ConnectionConfig) -> Iterator[None]:
 
 @contextmanager
 def _exclusive(config: ConnectionConfig) -> Iterator[None]:
-    with open(f"{config.database}.migrate.lock", "w") as lock_file:
+    try:
+        lock_file = open(f"{config.database}.migrate.lock", "w")  # noqa: SIM115 - closed below
+    except OSError as error:
+        # e.g. the database's directory does not exist: one readable error, no traceback.
+        raise DatabaseConnectionError(f"Failed to open database connection: {error}") from None
+    with lock_file:
         fcntl.flock(lock_file, fcntl.LOCK_EX)
         try:
             yield

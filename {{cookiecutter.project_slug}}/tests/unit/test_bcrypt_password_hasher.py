@@ -1,0 +1,99 @@
+"""The real bcrypt hasher: it round-trips, and it bounds how many hashes may wait."""
+
+import asyncio
+import threading
+from collections.abc import Awaitable, Callable, Iterator
+
+import bcrypt
+import pytest
+
+from app.domain.value_objects.password import Password
+from app.infrastructure.errors import HashingCapacityError
+from app.infrastructure.security.bcrypt_password_hasher import BcryptPasswordHasher
+
+PASSWORD = Password("correct horse battery")
+GATE_TIMEOUT_SECONDS = 5.0
+POLL_ATTEMPTS = 1000
+
+
+@pytest.fixture
+def hasher() -> Iterator[BcryptPasswordHasher]:
+    bounded = BcryptPasswordHasher(rounds=4, max_concurrency=1, max_pending=1)
+    try:
+        yield bounded
+    finally:
+        bounded.close()
+
+
+class Gate:
+    """Holds every bcrypt.hashpw call in its worker thread until opened."""
+
+    def __init__(self) -> None:
+        self.entered = threading.Event()
+        self.opened = threading.Event()
+        self.timed_out = threading.Event()
+        self._real_hashpw = bcrypt.hashpw
+
+    def hashpw(self, password: bytes, salt: bytes) -> bytes:
+        self.entered.set()
+        if not self.opened.wait(timeout=GATE_TIMEOUT_SECONDS):
+            self.timed_out.set()
+        return self._real_hashpw(password, salt)
+
+    async def until_entered(self) -> None:
+        for _ in range(POLL_ATTEMPTS):
+            if self.entered.is_set():
+                return
+            await asyncio.sleep(0.005)
+        pytest.fail("no hash reached bcrypt")
+
+
+async def test_hash_and_verify_round_trip(hasher: BcryptPasswordHasher) -> None:
+    hashed = await hasher.hash(PASSWORD)
+
+    assert hashed.startswith("$2b$04$")
+    assert await hasher.verify(PASSWORD.value, hashed)
+    assert not await hasher.verify("another password", hashed)
+    assert not await hasher.verify(PASSWORD.value, None)  # the dummy verification
+
+
+@pytest.mark.parametrize(
+    "second_call",
+    [
+        pytest.param(lambda hasher: hasher.hash(PASSWORD), id="hash"),
+        pytest.param(lambda hasher: hasher.verify(PASSWORD.value, None), id="verify"),
+    ],
+)
+async def test_a_call_past_max_pending_is_refused_at_once_then_capacity_returns(
+    hasher: BcryptPasswordHasher,
+    monkeypatch: pytest.MonkeyPatch,
+    second_call: Callable[[BcryptPasswordHasher], Awaitable[object]],
+) -> None:
+    gate = Gate()
+    monkeypatch.setattr(bcrypt, "hashpw", gate.hashpw)
+    first = asyncio.create_task(hasher.hash(PASSWORD))
+    await gate.until_entered()
+
+    with pytest.raises(HashingCapacityError):
+        await second_call(hasher)
+
+    gate.opened.set()
+    hashed = await first
+    assert not gate.timed_out.is_set()
+    # The slot is free again: the next calls run normally.
+    assert await hasher.verify(PASSWORD.value, hashed)
+    assert await hasher.verify(PASSWORD.value, await hasher.hash(PASSWORD))
+
+
+async def test_a_failing_hash_frees_its_slot(
+    hasher: BcryptPasswordHasher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken_hashpw(password: bytes, salt: bytes) -> bytes:
+        raise RuntimeError("bcrypt failed")
+
+    monkeypatch.setattr(bcrypt, "hashpw", broken_hashpw)
+    with pytest.raises(RuntimeError, match="bcrypt failed"):
+        await hasher.hash(PASSWORD)
+    monkeypatch.undo()
+
+    assert await hasher.verify(PASSWORD.value, await hasher.hash(PASSWORD))
