@@ -3,6 +3,7 @@
 import textwrap
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -91,7 +92,7 @@ def make_package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **modules: str
     return package
 
 
-def message(package: str, name: str, *args: object) -> object:
+def message(package: str, name: str, *args: object) -> Any:
     module = __import__(f"{package}.messages", fromlist=[name])
     return getattr(module, name)(*args)
 

@@ -55,13 +55,12 @@ def test_register_creates_a_user_with_fresh_id() -> None:
     user = _user()
     assert user.email == Email.parse("alice@example.com")
     assert user.role is Role.USER
-    assert not user.is_admin
     assert user.created_at == NOW
     assert user.id_ != _user().id_
 
 
-def test_admin_role_makes_is_admin_true() -> None:
-    assert _user(Role.ADMIN).is_admin
+def test_register_keeps_the_given_role() -> None:
+    assert _user(Role.ADMIN).role is Role.ADMIN
 
 
 def test_user_needs_a_password_hash() -> None:

@@ -73,7 +73,7 @@ class MessageBus:
     def message_types(self) -> frozenset[type]:
         return frozenset(self._routes)
 
-    async def dispatch(self, message: object) -> Any:
+    async def _dispatch(self, message: object) -> Any:
         route = self._routes.get(type(message))
         if route is None:
             raise HandlerNotFoundError(f"No {self.kind} handler for {type(message).__name__}")

@@ -1,6 +1,9 @@
 from dataclasses import dataclass
 
+from app.application.bus.query_bus import Query
+from app.application.read_models.readiness import ReadinessReadModel
+
 
 @dataclass(frozen=True, slots=True)
-class CheckReadinessQuery:
+class CheckReadinessQuery(Query[ReadinessReadModel]):
     """Asks whether the service can reach its database."""

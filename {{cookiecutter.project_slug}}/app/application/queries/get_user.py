@@ -1,10 +1,12 @@
 import uuid
 from dataclasses import dataclass
 
+from app.application.bus.query_bus import Query
 from app.application.dto.principal import Principal
+from app.application.read_models.user import UserReadModel
 
 
 @dataclass(frozen=True, slots=True)
-class GetUserQuery:
+class GetUserQuery(Query[UserReadModel]):
     user_id: uuid.UUID
     requester: Principal

@@ -39,10 +39,6 @@ class UserEntity(Entity[UserId]):
             created_at=now,
         )
 
-    @property
-    def is_admin(self) -> bool:
-        return self.role is Role.ADMIN
-
     def change_password_hash(self, password_hash: str) -> None:
         if not password_hash:
             raise ValidationError("A user needs a password hash", code="MISSING_PASSWORD_HASH")

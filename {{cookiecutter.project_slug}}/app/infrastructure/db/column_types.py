@@ -23,4 +23,5 @@ def optional_datetime(value: object) -> datetime | None:
 
 
 def timestamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat()
+    # Fixed width (always microseconds), so SQLite can compare the text in order.
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
