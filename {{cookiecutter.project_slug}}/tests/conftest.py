@@ -31,6 +31,7 @@ from psycopg.rows import TupleRow
 from app.infrastructure.config import Settings
 from app.infrastructure.db.database_url import parse_database_url
 from app.infrastructure.db.migrate import apply_migrations
+from app.infrastructure.db.postgresql_connection import libpq_parameters
 
 
 def _no_database(reason: str) -> NoReturn:
@@ -41,16 +42,7 @@ def _no_database(reason: str) -> NoReturn:
 
 
 def _admin_connection(server_url: str) -> psycopg.Connection[TupleRow]:
-    config = parse_database_url(server_url)
-    return psycopg.connect(
-        host=config.host,
-        port=config.port,
-        user=config.user,
-        password=config.password,
-        dbname=config.database,
-        autocommit=True,
-        **config.extra,
-    )
+    return psycopg.connect(**libpq_parameters(parse_database_url(server_url)), autocommit=True)
 
 
 def _with_database(server_url: str, name: str) -> str:

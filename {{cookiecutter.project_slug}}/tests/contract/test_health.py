@@ -15,6 +15,7 @@ from pydantic import SecretStr
 from app.infrastructure.config import Settings
 {%- if cookiecutter.db_driver == "postgresql" %}
 from app.infrastructure.db.database_url import parse_database_url
+from app.infrastructure.db.postgresql_connection import libpq_parameters
 {%- endif %}
 
 from .helpers import assert_envelope, running_client
@@ -75,16 +76,8 @@ POLL_ATTEMPTS = 500
 
 def _terminate_the_apps_connections(database_url: str) -> int:
     """What a server restart or failover does to the pool: every backend is killed."""
-    config = parse_database_url(database_url)
-    with psycopg.connect(
-        host=config.host,
-        port=config.port,
-        user=config.user,
-        password=config.password,
-        dbname=config.database,
-        autocommit=True,
-        **config.extra,
-    ) as admin:
+    parameters = libpq_parameters(parse_database_url(database_url))
+    with psycopg.connect(**parameters, autocommit=True) as admin:
         others = (
             "FROM pg_stat_activity WHERE datname = current_database()"
             " AND pid <> pg_backend_pid() AND backend_type = 'client backend'"

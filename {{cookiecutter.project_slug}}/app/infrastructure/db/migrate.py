@@ -16,6 +16,9 @@ from row_query import ConnectionConfig, ConnectionManager, MigrationInfo, Migrat
 from row_query import ConnectionError as DatabaseConnectionError
 
 from app.infrastructure.db.database_url import parse_database_url
+{%- if cookiecutter.db_driver == "postgresql" %}
+from app.infrastructure.db.postgresql_connection import libpq_parameters
+{%- endif %}
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 {%- if cookiecutter.db_driver == "postgresql" %}
@@ -26,15 +29,7 @@ ADVISORY_LOCK_KEY = 7_311_944_021
 @contextmanager
 def _exclusive(config: ConnectionConfig) -> Iterator[None]:
     try:
-        connection = psycopg.connect(
-            host=config.host,
-            port=config.port,
-            user=config.user,
-            password=config.password,
-            dbname=config.database,
-            autocommit=True,
-            **config.extra,
-        )
+        connection = psycopg.connect(**libpq_parameters(config), autocommit=True)
     except psycopg.OperationalError as error:
         raise DatabaseConnectionError(f"Failed to open database connection: {error}") from None
     with connection:

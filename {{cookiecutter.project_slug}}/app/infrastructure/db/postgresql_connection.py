@@ -15,17 +15,22 @@ from row_query import AsyncConnectionManager, ConnectionConfig
 from row_query.adapters.postgresql import PostgresqlAsyncAdapter
 
 
+def libpq_parameters(config: ConnectionConfig) -> dict[str, Any]:
+    """psycopg connection keywords for a parsed DATABASE_URL."""
+    return {
+        "host": config.host,
+        "port": config.port,
+        "user": config.user,
+        "password": config.password,
+        "dbname": config.database,
+        **config.extra,
+    }
+
+
 class AutocommitPostgresqlAdapter(PostgresqlAsyncAdapter):  # type: ignore[misc]
     async def connect_async(self, config: ConnectionConfig) -> Any:
         return await psycopg.AsyncConnection.connect(
-            host=config.host,
-            port=config.port,
-            user=config.user,
-            password=config.password,
-            dbname=config.database,
-            autocommit=True,
-            row_factory=dict_row,
-            **config.extra,
+            **libpq_parameters(config), autocommit=True, row_factory=dict_row
         )
 
     async def begin_async(self, connection: Any) -> None:
