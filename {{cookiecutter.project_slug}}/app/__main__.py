@@ -1,4 +1,4 @@
-"""Operational commands: `python -m app migrate | create-admin | serve`."""
+"""Operational commands: `python -m app migrate | create-admin | purge-tokens | serve`."""
 
 import argparse
 import asyncio
@@ -9,6 +9,7 @@ import sys
 from row_query import RowQueryError
 
 from app.application.commands.create_user import CreateUserCommand
+from app.application.commands.purge_expired_tokens import PurgeExpiredTokensCommand
 from app.application.dto.user import UserDTO
 from app.bootstrap import build_container
 from app.domain.errors import DomainError
@@ -42,6 +43,15 @@ def create_admin(email: str) -> int:
     return 0
 
 
+def purge_tokens() -> int:
+    async def run() -> int:
+        async with build_container(load_settings()) as container:
+            return await container.command_bus.dispatch(PurgeExpiredTokensCommand())
+
+    print(f"Deleted {asyncio.run(run())} expired refresh token(s)")
+    return 0
+
+
 def serve(host: str, port: int) -> int:
     import uvicorn
 
@@ -55,6 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("migrate", help="apply pending database migrations")
     admin = commands.add_parser("create-admin", help="create an admin user")
     admin.add_argument("--email", required=True)
+    commands.add_parser("purge-tokens", help="delete expired refresh tokens (run it daily)")
     server = commands.add_parser("serve", help="run the HTTP server")
     server.add_argument("--host", default="127.0.0.1")
     server.add_argument("--port", type=int, default=8000)
@@ -64,6 +75,8 @@ def main(argv: list[str] | None = None) -> int:
             return migrate()
         if args.command == "create-admin":
             return create_admin(args.email)
+        if args.command == "purge-tokens":
+            return purge_tokens()
         return serve(args.host, args.port)
     except (ConfigurationError, RowQueryError) as error:
         # One readable line; these messages never contain the database password.

@@ -1,4 +1,4 @@
-"""`python -m app migrate | create-admin` as an operator runs them: subprocesses."""
+"""`python -m app migrate | create-admin | purge-tokens` as an operator runs them."""
 
 import os
 import subprocess
@@ -93,3 +93,9 @@ def test_migrate_against_an_unreachable_database_is_one_error_line(tmp_path: Pat
     assert lines[0].startswith("error: ")
     assert "Traceback" not in result.stderr
     assert DATABASE_PASSWORD not in result.stdout + result.stderr
+
+
+def test_purge_tokens_reports_what_it_deleted(database_url: str) -> None:
+    result = run_app(database_url, "purge-tokens")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "Deleted 0 expired refresh token(s)"

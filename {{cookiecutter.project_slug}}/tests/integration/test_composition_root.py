@@ -9,6 +9,7 @@ from app.application.commands.change_password import ChangePasswordCommand
 from app.application.commands.create_user import CreateUserCommand
 from app.application.commands.login_user import LoginUserCommand
 from app.application.commands.logout_user import LogoutUserCommand
+from app.application.commands.purge_expired_tokens import PurgeExpiredTokensCommand
 from app.application.commands.refresh_token import RefreshTokenCommand
 from app.application.commands.register_user import RegisterUserCommand
 from app.application.queries.check_readiness import CheckReadinessQuery
@@ -27,6 +28,7 @@ async def test_every_built_in_handler_is_discovered(settings: Settings) -> None:
             RefreshTokenCommand,
             ChangePasswordCommand,
             CreateUserCommand,
+            PurgeExpiredTokensCommand,
         }
         assert container.query_bus.message_types >= {GetUserQuery, CheckReadinessQuery}
 

@@ -1,6 +1,7 @@
 """SqlRefreshTokenRepository: storage by hash, one-time redemption, revocation."""
 
 import asyncio
+from datetime import timedelta
 from typing import Any
 
 from app.infrastructure.db.unit_of_work import SqlUnitOfWork
@@ -85,3 +86,19 @@ async def test_revoke_all_for_user_spares_other_users(engine: Any, uow: SqlUnitO
     for token in alice_tokens:
         assert (await load_token(engine, token)).revoked_at is not None
     assert (await load_token(engine, bob_token)).revoked_at is None
+
+
+async def test_delete_expired_keeps_live_and_merely_revoked_tokens(
+    engine: Any, uow: SqlUnitOfWork
+) -> None:
+    user = await store_user(engine)
+    live, revoked = new_token(user.id_), new_token(user.id_)
+    await store_tokens(engine, live, revoked)
+    async with uow:
+        await uow.refresh_tokens.revoke_family(revoked.family_id, now())
+
+    async with uow:
+        assert await uow.refresh_tokens.delete_expired(now()) == 0
+    async with uow:
+        assert await uow.refresh_tokens.delete_expired(now() + timedelta(days=8)) == 2
+        assert await uow.refresh_tokens.get_by_hash(live.token_hash) is None

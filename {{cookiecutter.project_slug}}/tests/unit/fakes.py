@@ -164,6 +164,13 @@ class InMemoryRefreshTokenRepository(_Transactional, RefreshTokenRepository):
             if token.user_id == user_id and token.revoked_at is None:
                 token.revoked_at = at
 
+    async def delete_expired(self, now: datetime) -> int:
+        tokens = self._state.tokens
+        expired = [key for key, token in tokens.items() if token.expires_at < now]
+        for key in expired:
+            del tokens[key]
+        return len(expired)
+
 
 class InMemoryUnitOfWork:
     """Each ``async with`` block works on a copy that replaces the committed

@@ -8,10 +8,14 @@ import pytest
 
 from app.application.commands.change_password import ChangePasswordCommand
 from app.application.commands.logout_user import LogoutUserCommand
+from app.application.commands.purge_expired_tokens import PurgeExpiredTokensCommand
 from app.application.commands.refresh_token import RefreshTokenCommand
 from app.application.dto.token_pair import TokenPairDTO
 from app.application.handlers.commands.change_password_handler import handle_change_password
 from app.application.handlers.commands.logout_user_handler import handle_logout_user
+from app.application.handlers.commands.purge_expired_tokens_handler import (
+    handle_purge_expired_tokens,
+)
 from app.application.handlers.commands.refresh_token_handler import handle_refresh_token
 from app.application.services.token_service import TokenService, hash_refresh_token
 from app.domain.entities.refresh_token import RefreshTokenEntity
@@ -443,3 +447,17 @@ async def test_refresh_rereads_the_token_under_the_lock_and_mints_nothing_if_rev
     [token] = uow.stored_tokens()  # nothing was minted
     assert token.revoked_at is not None
     assert token.used_at is None
+
+
+async def test_purge_deletes_only_expired_tokens(
+    uow: InMemoryUnitOfWork, hasher: FakePasswordHasher, clock: FixedClock, tokens: TokenService
+) -> None:
+    await create_user(uow, hasher, clock)
+    first = await login(uow, hasher, tokens)
+    await refresh(uow, tokens, clock, first.refresh_token)  # the first one is now used
+    purge = PurgeExpiredTokensCommand()
+
+    assert await handle_purge_expired_tokens(purge, uow, clock) == 0
+    clock.advance(REFRESH_TTL + timedelta(seconds=1))
+    assert await handle_purge_expired_tokens(purge, uow, clock) == 2
+    assert uow.stored_tokens() == []

@@ -24,3 +24,7 @@ class RefreshTokenRepository(ABC):
 
     @abstractmethod
     async def revoke_all_for_user(self, user_id: UserId, at: datetime) -> None: ...
+
+    @abstractmethod
+    async def delete_expired(self, now: datetime) -> int:
+        """Delete tokens that expired before `now`; return how many."""

@@ -55,6 +55,12 @@ class SqlRefreshTokenRepository(RefreshTokenRepository):
             {"user_id": str(user_id), "revoked_at": timestamp(at)},
         )
 
+    async def delete_expired(self, now: datetime) -> int:
+        deleted: int = await self._executor.execute(
+            "refresh_tokens.delete_expired", {"now": timestamp(now)}
+        )
+        return deleted
+
 
 def _to_entity(row: dict[str, Any]) -> RefreshTokenEntity:
     return RefreshTokenEntity(

@@ -1,0 +1,1 @@
+DELETE FROM refresh_tokens WHERE expires_at < :now
