@@ -28,10 +28,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.container = container
             yield
 
+    docs = settings.api_docs_enabled
     app = FastAPI(
         title=settings.app_name,
         version=__version__,
         lifespan=lifespan,
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
         # "/users/" is not "/users": answer 404 in the envelope, not a redirect.
         redirect_slashes=False,
     )

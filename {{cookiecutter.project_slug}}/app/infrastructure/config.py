@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     password_change_rate_limit_per_minute: int = Field(default=5, ge=0)
     max_request_body_bytes: int = Field(default=1_048_576, ge=1)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    # Interactive docs and the OpenAPI schema; config/prod.env turns them off.
+    api_docs_enabled: bool = True
 
     @field_validator("database_url")
     @classmethod

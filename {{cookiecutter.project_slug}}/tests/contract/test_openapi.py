@@ -5,7 +5,18 @@ from typing import Any
 import httpx
 import pytest
 
-from .helpers import CHANGE_PASSWORD, LOGIN, LOGOUT, REFRESH, REGISTER, USERS
+from app.infrastructure.config import Settings
+
+from .helpers import (
+    CHANGE_PASSWORD,
+    LOGIN,
+    LOGOUT,
+    REFRESH,
+    REGISTER,
+    USERS,
+    assert_envelope,
+    running_client,
+)
 
 ENVELOPE_REF = "#/components/schemas/ErrorEnvelope"
 USER_BY_ID = USERS + "/{user_id}"
@@ -113,3 +124,12 @@ def test_no_password_field_in_any_response_schema(openapi: dict[str, Any]) -> No
                     name = ref.rsplit("/", 1)[-1]
                     properties = openapi["components"]["schemas"][name].get("properties", {})
                     assert not any("password" in key for key in properties), (method, path, status)
+
+
+@pytest.mark.parametrize("path", ["/docs", "/redoc", "/openapi.json"])
+async def test_api_docs_can_be_switched_off(settings: Settings, path: str) -> None:
+    quiet = settings.model_copy(update={"api_docs_enabled": False})
+    async with running_client(quiet) as client:
+        response = await client.get(path)
+
+    assert_envelope(response, 404, "NOT_FOUND")
