@@ -17,6 +17,8 @@ from app.application.queries.get_user import GetUserQuery
 from app.infrastructure.config import Settings
 from app.infrastructure.db.connection import create_engine as real_create_engine
 
+from .builders import fetch_column
+
 
 async def test_every_built_in_handler_is_discovered(settings: Settings) -> None:
     # A superset check: features you add bring their own handlers.
@@ -80,3 +82,20 @@ async def test_the_engine_is_closed_when_the_body_fails(
         await fail_while_open()
 
     assert (engine_spy.created, engine_spy.closed) == (1, 1)
+
+
+async def test_login_upgrades_a_hash_made_before_the_cost_was_raised(settings: Settings) -> None:
+    email, password = "cost@example.com", "a long enough password"
+    async with bootstrap.build_container(settings) as container:
+        await container.command_bus.dispatch(RegisterUserCommand(email=email, password=password))
+    stronger = settings.model_copy(update={"bcrypt_rounds": settings.bcrypt_rounds + 1})
+
+    async with bootstrap.build_container(stronger) as container:
+        await container.command_bus.dispatch(LoginUserCommand(email=email, password=password))
+        [stored] = fetch_column(
+            settings.database_url.get_secret_value(),
+            "SELECT password_hash FROM users WHERE email = 'cost@example.com'",
+        )
+        assert stored.startswith(f"$2b${stronger.bcrypt_rounds:02d}$")
+        # ...and the upgraded hash still opens the account.
+        await container.command_bus.dispatch(LoginUserCommand(email=email, password=password))

@@ -57,10 +57,15 @@ class FakePasswordHasher(PasswordHasher):
         self.verified: list[tuple[str, str | None]] = []
         # Runs after each verification, before its result is returned.
         self.after_verify: Callable[[], Awaitable[None]] | None = None
+        # Hashes to report as made with weaker settings than today's.
+        self.outdated: set[str] = set()
 
     async def hash(self, password: Password) -> str:
         self.hashed.append(password.value)
         return f"{self.PREFIX}{password.value[::-1]}"
+
+    def needs_rehash(self, password_hash: str) -> bool:
+        return password_hash in self.outdated
 
     async def verify(self, password: str, password_hash: str | None) -> bool:
         self.verified.append((password, password_hash))

@@ -97,3 +97,25 @@ async def test_a_failing_hash_frees_its_slot(
     monkeypatch.undo()
 
     assert await hasher.verify(PASSWORD.value, await hasher.hash(PASSWORD))
+
+
+@pytest.mark.parametrize(
+    ("made_with", "now_configured", "outdated"),
+    [
+        pytest.param(4, 5, True, id="cost-raised"),
+        pytest.param(5, 5, False, id="same-cost"),
+        pytest.param(5, 4, False, id="cost-lowered"),
+    ],
+)
+async def test_needs_rehash_compares_the_hash_cost_with_the_setting(
+    made_with: int, now_configured: int, outdated: bool
+) -> None:
+    old, new = (
+        BcryptPasswordHasher(rounds=rounds, max_concurrency=1, max_pending=4)
+        for rounds in (made_with, now_configured)
+    )
+    try:
+        assert new.needs_rehash(await old.hash(PASSWORD)) is outdated
+    finally:
+        old.close()
+        new.close()

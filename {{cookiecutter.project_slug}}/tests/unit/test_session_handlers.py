@@ -68,6 +68,29 @@ async def test_login_returns_a_pair_and_stores_only_the_refresh_token_hash(
 
 
 @pytest.mark.parametrize(
+    ("outdated", "rehashed"),
+    [pytest.param(True, [PASSWORD], id="outdated-hash"), pytest.param(False, [], id="current")],
+)
+async def test_login_rehashes_only_an_outdated_hash(
+    uow: InMemoryUnitOfWork,
+    hasher: FakePasswordHasher,
+    clock: FixedClock,
+    tokens: TokenService,
+    outdated: bool,
+    rehashed: list[str],
+) -> None:
+    await create_user(uow, hasher, clock)
+    [user] = uow.stored_users()
+    if outdated:
+        hasher.outdated.add(user.password_hash)
+    hasher.hashed.clear()
+
+    await login(uow, hasher, tokens)
+
+    assert hasher.hashed == rehashed
+
+
+@pytest.mark.parametrize(
     ("email", "password"),
     [
         pytest.param("nobody@example.com", PASSWORD, id="unknown-email"),

@@ -10,6 +10,10 @@ class PasswordHasher(ABC):
     async def hash(self, password: Password) -> str: ...
 
     @abstractmethod
+    def needs_rehash(self, password_hash: str) -> bool:
+        """True when the hash was made with weaker settings than the current ones."""
+
+    @abstractmethod
     async def verify(self, password: str, password_hash: str | None) -> bool:
         """Check a password. With no hash, burn the same time and return False,
         so that an unknown account cannot be told apart from a wrong password."""

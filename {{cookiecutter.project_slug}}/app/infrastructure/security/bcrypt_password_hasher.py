@@ -36,6 +36,11 @@ class BcryptPasswordHasher(PasswordHasher):
         hashed = await self._run(bcrypt.hashpw, password.value.encode(), salt)
         return hashed.decode()
 
+    def needs_rehash(self, password_hash: str) -> bool:
+        # A bcrypt hash reads "$2b$<cost>$<salt+digest>".
+        _, _, cost, *_ = password_hash.split("$")
+        return cost.isdigit() and int(cost) < self._rounds
+
     async def verify(self, password: str, password_hash: str | None) -> bool:
         candidate = password.encode()
         if len(candidate) > 72:

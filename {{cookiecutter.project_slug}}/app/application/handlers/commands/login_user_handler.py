@@ -6,6 +6,7 @@ from app.application.unit_of_work import UnitOfWork
 from app.domain.errors import AuthenticationError, ValidationError
 from app.domain.services.password_hasher import PasswordHasher
 from app.domain.value_objects.email import Email
+from app.domain.value_objects.password import Password
 
 
 def _invalid_credentials() -> AuthenticationError:
@@ -27,10 +28,29 @@ async def handle_login_user(
     verified = await hasher.verify(command.password, user.password_hash if user else None)
     if user is None or not verified:
         raise _invalid_credentials()
+    upgraded_hash = await _upgraded_hash(command.password, user.password_hash, hasher)
     async with uow:
         current = await uow.users.get_for_update(user.id_)
         # A password change that committed while we were hashing wins: the old
         # password must not open a session that survives the change.
         if current is None or current.password_hash != user.password_hash:
             raise _invalid_credentials()
+        if upgraded_hash is not None:
+            current.change_password_hash(upgraded_hash)
+            await uow.users.update_password(current)
         return await tokens.issue(uow, current)
+
+
+async def _upgraded_hash(password: str, password_hash: str, hasher: PasswordHasher) -> str | None:
+    """A hash at today's cost, when BCRYPT_ROUNDS was raised since this one was made.
+
+    Otherwise old accounts would verify faster than the dummy hash of an unknown
+    email, and the timing would tell them apart again.
+    """
+    if not hasher.needs_rehash(password_hash):
+        return None
+    try:
+        secret = Password(password)
+    except ValidationError:
+        return None  # set under an older policy: it is replaced when the user changes it
+    return await hasher.hash(secret)
