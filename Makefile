@@ -42,13 +42,13 @@ test: $(STAMP)
 	$(VENV)/bin/pytest -n $(JOBS) $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check hooks tests
-	$(VENV)/bin/ruff format --check hooks tests
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
 format: $(STAMP)
-	$(VENV)/bin/ruff format hooks tests
-	$(VENV)/bin/ruff check --fix hooks tests
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
 
 # Throughput/latency of a freshly baked service (bench/run.sh; prints numbers only).
 bench:

@@ -17,8 +17,8 @@ TEMPLATE_VENV_BIN = Path(sys.executable).parent
 @pytest.mark.parametrize(
     "command",
     [
-        pytest.param(("ruff", "check", "hooks", "tests"), id="ruff-check"),
-        pytest.param(("ruff", "format", "--check", "hooks", "tests"), id="ruff-format"),
+        pytest.param(("ruff", "check", "."), id="ruff-check"),
+        pytest.param(("ruff", "format", "--check", "."), id="ruff-format"),
         pytest.param(("mypy",), id="mypy"),
     ],
 )
