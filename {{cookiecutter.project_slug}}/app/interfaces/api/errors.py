@@ -19,6 +19,7 @@ from app.domain.errors import (
     ValidationError,
 )
 from app.interfaces.api.middleware import BodyTooLargeError
+from app.interfaces.api.schemas.errors import envelope
 
 logger = logging.getLogger("app.errors")
 
@@ -52,8 +53,7 @@ def error_response(
     details: Mapping[str, Any] | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> JSONResponse:
-    body = {"error": {"code": code, "message": message, "details": dict(details or {})}}
-    return JSONResponse(body, status_code=status, headers=headers)
+    return JSONResponse(envelope(code, message, details), status_code=status, headers=headers)
 
 
 def status_for(error: DomainError) -> int:

@@ -15,6 +15,8 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.interfaces.api.schemas.errors import envelope
+
 access_logger = logging.getLogger("app.access")
 error_logger = logging.getLogger("app.errors")
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -22,10 +24,6 @@ _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 class BodyTooLargeError(Exception):
     pass
-
-
-def _envelope(status: int, code: str, message: str) -> bytes:
-    return json.dumps({"error": {"code": code, "message": message, "details": {}}}).encode()
 
 
 class RequestMiddleware:
@@ -111,7 +109,7 @@ def _state(scope: Scope) -> dict[str, Any]:
 
 
 async def _send_error(send: Send, status: int, code: str, message: str) -> None:
-    body = _envelope(status, code, message)
+    body = json.dumps(envelope(code, message)).encode()
     await send(
         {
             "type": "http.response.start",

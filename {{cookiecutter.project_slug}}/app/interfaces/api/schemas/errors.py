@@ -1,6 +1,12 @@
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import BaseModel
+
+
+def envelope(code: str, message: str, details: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The error body every response uses; `ErrorEnvelope` documents the same shape."""
+    return {"error": {"code": code, "message": message, "details": dict(details or {})}}
 
 
 class ErrorBody(BaseModel):
