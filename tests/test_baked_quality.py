@@ -7,6 +7,7 @@ its own virtualenv, so they are the slow part of the suite (marker: quality).
 from __future__ import annotations
 
 import json
+import os
 import re
 import secrets
 import shutil
@@ -25,6 +26,7 @@ import yaml
 
 from tests.support import (
     IN_CI,
+    VARIANTS,
     BakedProject,
     Variant,
     clean_env,
@@ -47,7 +49,15 @@ TOOL_COMMANDS: tuple[tuple[str, ...], ...] = (
     ("mypy",),
     ("lint-imports",),
 )
-TOOLS = [pytest.param(command, id="-".join(command[:2]).strip(".-")) for command in TOOL_COMMANDS]
+# Every tool checks every bake, whatever its target Python: ruff, mypy (2.4 and later
+# parse with ruff's parser, not the running interpreter's) and import-linter all read a
+# 3.12 bake's PEP 695 generics on 3.11. What runs only on GitHub: see the README.
+TOOLS = [
+    pytest.param(variant, command, id=f"{variant.id}-{'-'.join(command[:2]).strip('.-')}")
+    for variant in VARIANTS
+    for command in TOOL_COMMANDS
+]
+
 
 SUMMARY = re.compile(r"^=*\s*(\d+ (passed|failed|error|skipped).*?)\s*=*$", re.MULTILINE)
 
@@ -65,19 +75,25 @@ def template_tool(name: str) -> str:
 
 
 @pytest.mark.parametrize("variant", variant_params())
-def test_documented_install_imports_this_project(installed: Installed, variant: Variant) -> None:
+def test_the_tools_see_this_bake_s_own_code(installed: Installed, variant: Variant) -> None:
+    """Installed here, or (newer Python) its own source ahead of a borrowed environment."""
     project = installed(variant)
     completed = project.run("python", "-c", "import app; print(app.__file__)")
     assert Path(completed.stdout.strip()).resolve().is_relative_to(project.path.resolve())
 
 
-@pytest.mark.parametrize("variant", variant_params())
-@pytest.mark.parametrize("tool", TOOLS)
+@pytest.mark.parametrize(("variant", "tool"), TOOLS)
 def test_tool_passes(installed: Installed, variant: Variant, tool: tuple[str, ...]) -> None:
     installed(variant).run(*tool)
 
 
-@pytest.mark.parametrize("variant", variant_params())
+@pytest.mark.parametrize("variant", variant_params(runs_here=True))
+def test_pre_commit_config_is_valid(installed: Installed, variant: Variant) -> None:
+    """The README's `pre-commit install` works: the tool is installed and reads its config."""
+    installed(variant).run("pre-commit", "validate-config")
+
+
+@pytest.mark.parametrize("variant", variant_params(runs_here=True))
 def test_baked_test_suite_passes(
     installed: Installed, variant: Variant, record_property: Callable[[str, object], None]
 ) -> None:
@@ -119,22 +135,58 @@ def test_the_readme_alternative_installs_work(
 
 # --------------------------------------------------------------------------- one set of commands
 
+# The README's quick install, which this suite's `installed` fixture runs. It ignores
+# uv.lock; CI and the Docker build install from the lock instead (install_scripts).
 INSTALL_COMMAND = "uv venv && uv pip install -e '.[dev]'"
+# How the lock is made and how CI installs it; the image adds flags of its own.
+LOCK_COMMAND = "uv lock"
+LOCKED_INSTALL_COMMAND = "uv sync --locked"
+_LOCKED_BRANCH = re.compile(r"if \[ -f uv\.lock \]; then (uv sync --locked\b[^;]*);")
+
+
+def ci_steps(project: Path) -> list[dict[str, Any]]:
+    steps: list[dict[str, Any]] = yaml.safe_load(
+        (project / ".github/workflows/ci.yml").read_text()
+    )["jobs"]["test"]["steps"]
+    return steps
 
 
 def workflow_commands(project: BakedProject) -> tuple[list[str], list[str]]:
     """The baked CI workflow's install lines and its check commands, in order."""
-    workflow = yaml.safe_load((project.path / ".github/workflows/ci.yml").read_text())
-    steps = workflow["jobs"]["test"]["steps"]
+    steps = ci_steps(project.path)
     install = next(step["run"] for step in steps if step.get("name") == "Install")
     checks = [step["run"].strip() for step in steps if "run" in step and step["name"] != "Install"]
     return install.splitlines(), checks
 
 
+def install_scripts(project: Path) -> dict[str, str]:
+    """The shell that installs the dependencies: CI's, and the image's RUN with Docker."""
+    install = next(step["run"] for step in ci_steps(project) if step.get("name") == "Install")
+    ci = [line.strip() for line in install.splitlines() if "uv sync" in line]
+    assert len(ci) == 1, f"CI's Install step should run uv sync once:\n{install}"
+    scripts = {"ci": ci[0]}
+    dockerfile = project / "Dockerfile"
+    if dockerfile.exists():
+        joined = re.sub(r"\\\n", " ", dockerfile.read_text())
+        runs = [line for line in joined.splitlines() if re.match(r"RUN .*uv sync", line)]
+        assert len(runs) == 1, "the Dockerfile should install with one RUN of uv sync"
+        scripts["docker"] = re.sub(r"^RUN\s+(--\S+\s+)*", "", runs[0]).strip()
+    return scripts
+
+
+def locked_install(script: str) -> str:
+    """The `uv sync --locked ...` that ``script`` runs when there is a uv.lock."""
+    match = _LOCKED_BRANCH.search(script)
+    assert match, f"does not install from uv.lock when there is one: {script}"
+    return match.group(1).strip()
+
+
 @pytest.mark.parametrize("variant", variant_params())
 def test_ci_workflow_runs_the_commands_this_suite_runs(bake: Bake, variant: Variant) -> None:
-    install, checks = workflow_commands(bake(variant))
-    assert INSTALL_COMMAND in install
+    """The locked install that test_a_stale_lock_is_refused_... runs, then the tools, pytest."""
+    project = bake(variant)
+    _, checks = workflow_commands(project)
+    assert locked_install(install_scripts(project.path)["ci"]) == LOCKED_INSTALL_COMMAND
     assert checks == [" ".join(command) for command in TOOL_COMMANDS] + ["pytest"]
 
 
@@ -143,8 +195,41 @@ def test_readme_documents_the_commands_ci_runs(bake: Bake, variant: Variant) -> 
     project = bake(variant)
     readme = (project.path / "README.md").read_text()
     _, checks = workflow_commands(project)
-    for command in [INSTALL_COMMAND, *checks]:
+    for command in [INSTALL_COMMAND, LOCK_COMMAND, LOCKED_INSTALL_COMMAND, *checks]:
         assert re.search(rf"^{re.escape(command)}(\s|$)", readme, re.MULTILINE), command
+
+
+def test_a_stale_lock_is_refused_by_the_ci_and_image_installs(bake: Bake, tmp_path: Path) -> None:
+    """`uv lock`, then CI's and the Dockerfile's install lines as written: both install
+    from the lock, and both refuse it once pyproject.toml has a dependency it lacks."""
+    project = tmp_path / "project"
+    shutil.copytree(bake(Variant("sqlite", "true")).path, project)
+    scripts = install_scripts(project)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "uv").symlink_to(uv_executable())
+    env = clean_env({"PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"})
+    image = tmp_path / "image-venv"
+    # The Dockerfile's UV_PROJECT_ENVIRONMENT, moved out of /app.
+    envs = {"ci": env, "docker": {**env, "UV_PROJECT_ENVIRONMENT": str(image)}}
+
+    run(LOCK_COMMAND.split(), project, env=env, timeout=600)
+    for where, script in scripts.items():
+        run(["sh", "-c", script], project, env=envs[where], timeout=600)
+    python = project / ".venv" / "bin" / "python"
+    imported = run([python, "-c", "import app, pytest, mypy; print(app.__file__)"], project)
+    assert Path(imported.stdout.strip()).resolve().is_relative_to(project.resolve())
+    assert (image / "bin" / "uvicorn").exists()
+    assert not (image / "bin" / "pytest").exists(), "the image got the dev dependencies"
+
+    # A dependency added to pyproject.toml without running `uv lock` again.
+    pyproject = project / "pyproject.toml"
+    added = 'dependencies = [\n    "httpx>=0.27",\n'
+    pyproject.write_text(pyproject.read_text().replace("dependencies = [\n", added, 1))
+    for where, script in scripts.items():
+        refused = run(["sh", "-c", script], project, env=envs[where], timeout=600, check=False)
+        assert refused.returncode != 0, f"{where} installed from a stale uv.lock"
+        assert "uv lock" in refused.stderr, refused.stderr
 
 
 # --------------------------------------------------------------------------- served app
@@ -171,7 +256,7 @@ def wait_until_serving(process: subprocess.Popen[str], url: str, deadline: float
     pytest.fail(f"{url} did not answer within the deadline")
 
 
-@pytest.mark.parametrize("variant", variant_params())
+@pytest.mark.parametrize("variant", variant_params(runs_here=True))
 def test_migrated_app_serves_health_and_docs(
     installed: Installed, variant: Variant, request: pytest.FixtureRequest
 ) -> None:
@@ -335,3 +420,26 @@ def test_compose_combination_is_valid(bake: Bake, variant: Variant, files: tuple
         required = dict.fromkeys(re.findall(r"\$\{(\w+):?\?", texts), "placeholder")
         flags = chain.from_iterable(("-f", name) for name in files)
         run([client, *flags, "config", "-q"], project.path, env=clean_env(required))
+
+
+# --------------------------------------------------------------------------- Dependabot
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        pytest.param(variant, id=variant.id)
+        for variant in (Variant("sqlite", "true"), Variant("sqlite", "false"))
+    ],
+)
+def test_dependabot_config_passes_its_schema(bake: Bake, variant: Variant) -> None:
+    """GitHub's schema for .github/dependabot.yml, as vendored by check-jsonschema."""
+    run(
+        [
+            template_tool("check-jsonschema"),
+            "--builtin-schema",
+            "vendor.dependabot",
+            ".github/dependabot.yml",
+        ],
+        bake(variant).path,
+    )

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from hooks.post_gen_project import PRUNING_TABLE
 from tests.support import (
@@ -20,6 +21,13 @@ from tests.support import (
     bake_ok,
     run,
     variant_params,
+    version_tuple,
+)
+from tests.test_baked_quality import (
+    LOCK_COMMAND,
+    LOCKED_INSTALL_COMMAND,
+    install_scripts,
+    locked_install,
 )
 
 Bake = Callable[[Variant], BakedProject]
@@ -52,6 +60,7 @@ EXPECTED_PATHS: list[tuple[str, Callable[[Variant], bool]]] = [
     (".env", _always),
     (".pre-commit-config.yaml", _always),
     (".github/workflows/ci.yml", _always),
+    (".github/dependabot.yml", _always),
     ("config/local.env", _always),
     ("config/dev.env", _always),
     ("config/stage.env", _always),
@@ -122,10 +131,37 @@ def test_variant_bakes(bake: Bake, variant: Variant) -> None:
     assert bake(variant).path.is_dir()
 
 
-@pytest.mark.parametrize("python_version", ["3.11", "3.12", "3.13"])
-def test_every_python_version_bakes_and_is_used(cookies: Any, python_version: str) -> None:
-    project = bake_ok(cookies, python_version=python_version)
-    assert python_version in (project.path / "pyproject.toml").read_text(encoding="utf-8")
+@pytest.mark.parametrize("variant", variant_params())
+def test_the_python_version_reaches_every_tool(bake: Bake, variant: Variant) -> None:
+    """The interpreter floor, ruff's target, mypy's target, CI and the image agree."""
+    project = bake(variant).path
+    version = variant.python_version
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
+    assert pyproject["project"]["requires-python"] == f">={version}"
+    assert pyproject["tool"]["ruff"]["target-version"] == f"py{version.replace('.', '')}"
+    assert pyproject["tool"]["mypy"]["python_version"] == version
+    ci = (project / ".github/workflows/ci.yml").read_text(encoding="utf-8")
+    assert f'python-version: "{version}"' in ci
+    if variant.docker:
+        dockerfile = (project / "Dockerfile").read_text(encoding="utf-8")
+        assert f"ARG PYTHON_VERSION={version}\n" in dockerfile
+
+
+@pytest.mark.parametrize("variant", variant_params())
+def test_generics_use_the_syntax_of_the_target_python(bake: Bake, variant: Variant) -> None:
+    """PEP 695 type parameters from 3.12 on (ruff's UP046/UP047), TypeVar before."""
+    sources = [
+        (bake(variant).path / name).read_text(encoding="utf-8")
+        for name in (
+            "app/domain/entities/base.py",
+            "app/application/bus/command_bus.py",
+            "app/application/bus/query_bus.py",
+        )
+    ]
+    modern = version_tuple(variant.python_version) >= (3, 12)
+    for source in sources:
+        assert ("TypeVar(" in source) is not modern
+        assert bool(re.search(r"^class \w+\[\w+\]:", source, re.MULTILINE)) is modern
 
 
 @pytest.mark.parametrize("variant", variant_params())
@@ -189,6 +225,47 @@ def test_pyproject_names_the_project_and_package(bake: Bake, variant: Variant) -
     pyproject = tomllib.loads((project.path / "pyproject.toml").read_text(encoding="utf-8"))
     assert pyproject["project"]["name"] == project.context["project_slug"]
     assert "dev" in pyproject["project"].get("optional-dependencies", {})
+
+
+# --------------------------------------------------------------------------- dependencies
+
+
+@pytest.mark.parametrize("variant", variant_params())
+def test_dependabot_watches_what_the_variant_ships(bake: Bake, variant: Variant) -> None:
+    project = bake(variant).path
+    config = yaml.safe_load((project / ".github/dependabot.yml").read_text(encoding="utf-8"))
+    updates = config["updates"]
+    expected = [
+        "uv",
+        "github-actions",
+        "pre-commit",
+        *(["docker"] if variant.docker else []),
+        *(["docker-compose"] if variant.docker and variant.db_driver == "postgresql" else []),
+    ]
+    assert [update["package-ecosystem"] for update in updates] == expected
+    for update in updates:
+        assert update["directory"] == "/"
+        assert update["schedule"]["interval"] == "weekly"
+        assert update["groups"], f"{update['package-ecosystem']}: one pull request per package"
+    if variant.docker:
+        # Dependabot reads only FROM lines naming a literal image: one must be there to bump.
+        dockerfile = (project / "Dockerfile").read_text(encoding="utf-8")
+        assert re.search(r"^FROM [^$\s]+:[^$\s]+ ", dockerfile, re.MULTILINE)
+
+
+@pytest.mark.parametrize("variant", variant_params(docker_only=True))
+def test_readme_ci_and_dockerfile_tell_one_lock_story(bake: Bake, variant: Variant) -> None:
+    """Made with `uv lock`; installed with `uv sync --locked` by CI and the image build,
+    which the README names as they are written (test_baked_quality runs them)."""
+    project = bake(variant).path
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    for name in ("README.md", ".github/workflows/ci.yml", "Dockerfile"):
+        assert LOCK_COMMAND in (project / name).read_text(encoding="utf-8"), name
+    installs = {where: locked_install(script) for where, script in install_scripts(project).items()}
+    assert installs["ci"] == LOCKED_INSTALL_COMMAND
+    assert installs["docker"].startswith(f"{LOCKED_INSTALL_COMMAND} "), installs["docker"]
+    for command in installs.values():
+        assert f"`{command}`" in readme, command
 
 
 # --------------------------------------------------------------------------- .env

@@ -1,11 +1,15 @@
 """Base class for entities: equality and hashing follow identity, not attributes."""
-
+{% if cookiecutter.python_version == "3.11" %}
 from typing import Generic, TypeVar
 
 IdT = TypeVar("IdT")
 
 
 class Entity(Generic[IdT]):
+{%- else %}
+
+class Entity[IdT]:
+{%- endif %}
     def __init__(self, *, id_: IdT) -> None:
         self.id_ = id_
 
