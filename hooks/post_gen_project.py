@@ -8,8 +8,10 @@ bottom is touched by Jinja; the rest is plain Python that the template tests imp
 from __future__ import annotations
 
 import json
+import os
 import re
 import secrets
+import shlex
 import shutil
 import sys
 from collections.abc import Iterable, Mapping
@@ -121,14 +123,24 @@ def ensure_gitignored(project_dir: Path, entry: str = GITIGNORE_ENTRY) -> bool:
     return True
 
 
-def next_steps(answers: Answers) -> str:
-    slug = str(answers["project_slug"])
+def where_the_user_is(project_dir: Path, started_in: str | None) -> str:
+    """``project_dir`` as the user should type it: relative to ``started_in``, the
+    directory they ran cookiecutter in, when it lies below it, else absolute.
+    `make demo` bakes into build/, where a bare slug would be wrong."""
+    if not started_in or not Path(started_in).is_absolute():
+        return str(project_dir)
+    relative = Path(os.path.relpath(project_dir, started_in))
+    return str(project_dir) if relative.parts[:1] == ("..",) else relative.as_posix()
+
+
+def next_steps(answers: Answers, location: str) -> str:
+    where = shlex.quote(location)
     docker_note = ", with Docker" if answers["use_docker"] == "true" else ""
     lines = [
         "",
-        f"Created {slug}/ ({answers['db_driver']}{docker_note}). Next steps:",
+        f"Created {location}/ ({answers['db_driver']}{docker_note}). Next steps:",
         "",
-        f"  cd {slug}",
+        f"  cd {where}",
         "  uv venv && uv pip install -e '.[dev]'   # or: python3 -m venv .venv && .venv/bin/pip install -e '.[dev]'",
         "  source .venv/bin/activate",
     ]
@@ -153,7 +165,10 @@ def main(answers: Answers, project_dir: Path) -> int:
     prune(project_dir, paths_to_prune(answers))
     write_env(project_dir)
     ensure_gitignored(project_dir)
-    print(next_steps(answers))
+    # The hook runs inside the project, and cookiecutter itself has moved into the
+    # template meanwhile; the shell's PWD still says where the user typed the command.
+    location = where_the_user_is(project_dir, os.environ.get("PWD"))
+    print(next_steps(answers, location))
     return 0
 
 

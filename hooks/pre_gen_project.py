@@ -12,9 +12,11 @@ import re
 import sys
 from collections.abc import Callable, Mapping
 
-# Kept in sync with cookiecutter.json by tests/test_hooks.py. Cookiecutter already
-# rejects unknown choices given on the command line, but a replay file or an
-# edited cookiecutter.json would slip past it: the hook is the last line of defence.
+from slugify import slugify
+
+# Kept in sync with cookiecutter.json by tests/test_hooks.py. Cookiecutter itself
+# rejects an unknown choice only through its Python API; its command line lets one
+# through (hooks/pre_prompt.py) for these checks to refuse, and so does a replay file.
 CHOICES: dict[str, tuple[str, ...]] = {
     "python_version": ("3.11", "3.12", "3.13"),
     "db_driver": ("postgresql", "sqlite"),
@@ -60,7 +62,7 @@ Check = Callable[[Answers], str | None]
 
 def _suggest(slug: str) -> str:
     """Return a slug the user could use instead (shown in the fix hint)."""
-    cleaned = re.sub(r"[^A-Za-z0-9_]+", "_", slug).strip("_").lower() or "my"
+    cleaned = slugify(slug, separator="_") or "my"
     if cleaned[0].isdigit():
         return f"service_{cleaned}"
     return cleaned if cleaned.endswith("_service") else f"{cleaned}_service"
@@ -69,6 +71,8 @@ def _suggest(slug: str) -> str:
 def check_slug(answers: Answers) -> str | None:
     """The slug names the project directory and the distribution."""
     slug = str(answers.get("project_slug", ""))
+    if not slug and check_project_name(answers) is not None:
+        return None  # derived from the empty name, which check_project_name reports
     fix = f"pass e.g. project_slug={_suggest(slug)}"
     if not _IDENTIFIER.fullmatch(slug):
         return (
@@ -116,12 +120,18 @@ def validate(answers: Answers) -> list[str]:
     return [message for check in CHECKS if (message := check(answers)) is not None]
 
 
-def main(answers: Answers) -> int:
+def refusal(answers: Answers) -> str | None:
+    """The one line that refuses ``answers``, or None when they can be baked."""
     problems = validate(answers)
-    if problems:
-        # One line on stderr, as cookiecutter users only see the hook's own output
-        # followed by cookiecutter's generic "hook script failed" notice.
-        print("ERROR: " + "; ".join(problems), file=sys.stderr)
+    return "ERROR: " + "; ".join(problems) if problems else None
+
+
+def main(answers: Answers) -> int:
+    # Normally hooks/answer_checks.py has refused bad answers already, while prompting;
+    # this catches what skips the prompts (a replay file, an edited context).
+    message = refusal(answers)
+    if message is not None:
+        print(message, file=sys.stderr)
         return 1
     return 0
 

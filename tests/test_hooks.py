@@ -16,9 +16,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cookiecutter.exceptions import FailedHookException
 
+from hooks import answer_checks as checks
 from hooks import post_gen_project as post
 from hooks import pre_gen_project as pre
+from hooks import pre_prompt as prompt
 from tests.support import ROOT, bake_ok
 
 GOOD_ANSWERS: dict[str, str] = {
@@ -58,11 +61,8 @@ REFUSED = [
     pytest.param({"use_docker": True}, "use_docker 'True' is not supported", id="docker-bool"),
 ]
 
-# Refusals that only the pre-gen hook can make. An empty slug is left out: cookiecutter
-# itself stops first (the project directory would be the output directory).
-HOOK_REFUSED = [
-    p for p in REFUSED if str(p.id).startswith(("slug-", "name-")) and p.id != "slug-empty"
-]
+# Refusals of free-text answers, which cookiecutter passes on for our checks to make.
+HOOK_REFUSED = [p for p in REFUSED if str(p.id).startswith(("slug-", "name-"))]
 
 # Answers that look dangerous but are legitimate names. Single braces only: cookiecutter
 # itself renders `{{ }}` in --no-input values as Jinja before any hook runs.
@@ -121,12 +121,119 @@ def test_hook_choices_match_cookiecutter_json() -> None:
         assert tuple(config[question]) == allowed, question
 
 
+def test_the_answer_checks_run_last_while_prompting() -> None:
+    """The checking variable comes after every answer, so it sees them all."""
+    config = json.loads((ROOT / "cookiecutter.json").read_text(encoding="utf-8"))
+    assert list(config)[-2:] == ["__answers_checked", "_extensions"]
+    assert config["__answers_checked"] == "{{ cookiecutter | refuse_bad_answers }}"
+    assert config["_extensions"] == ["hooks.answer_checks.AnswerChecks"]
+
+
+@pytest.mark.parametrize(("overrides", "message"), REFUSED)
+def test_the_prompt_time_check_raises_the_same_one_line(
+    overrides: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(FailedHookException) as refused:
+        checks.refuse_bad_answers(answers(**overrides))
+    assert str(refused.value) == pre.refusal(answers(**overrides))
+    assert message in str(refused.value)
+    assert "\n" not in str(refused.value)
+
+
+def test_the_prompt_time_check_passes_good_answers() -> None:
+    assert checks.refuse_bad_answers(GOOD_ANSWERS) == "yes"
+
+
+def test_an_empty_name_is_reported_once_not_again_as_its_empty_slug() -> None:
+    assert pre.validate(answers(project_name="", project_slug="")) == [
+        'project_name is empty: pass a human-readable name, e.g. project_name="My Service"'
+    ]
+
+
+def test_slug_suggestions_are_transliterated() -> None:
+    problem = pre.check_slug(answers(project_slug="Caf\u00e9-\u00dcn\u00efcode"))
+    assert problem is not None
+    assert problem.endswith("pass e.g. project_slug=cafe_unicode_service")
+
+
+# --------------------------------------------------------------------------- pre-prompt
+
+CONFIG = {
+    "project_name": "My Service",
+    "db_driver": ["postgresql", "sqlite"],
+    "_extensions": ["hooks.answer_checks.AnswerChecks"],
+}
+
+
+@pytest.mark.parametrize(
+    ("words", "admitted", "choices"),
+    [
+        pytest.param(
+            ["db_driver=mysql"], ["db_driver=mysql"], ["postgresql", "sqlite", "mysql"], id="new"
+        ),
+        pytest.param(["_extensions=evil.Mod"], [], ["postgresql", "sqlite"], id="private-key"),
+        pytest.param(["db_driver=sqlite"], [], ["postgresql", "sqlite"], id="known-value"),
+        pytest.param(["project_name=x"], [], ["postgresql", "sqlite"], id="free-text"),
+        pytest.param(["--db_driver=mysql"], [], ["postgresql", "sqlite"], id="an-option"),
+        pytest.param(["db_driver"], [], ["postgresql", "sqlite"], id="no-value"),
+        pytest.param(["colour=red"], [], ["postgresql", "sqlite"], id="unknown-question"),
+    ],
+)
+def test_pre_prompt_admits_only_unknown_choice_answers(
+    words: list[str], admitted: list[str], choices: list[str]
+) -> None:
+    config = json.loads(json.dumps(CONFIG))
+    assert prompt.admit_unknown_choices(config, words) == admitted
+    assert config["db_driver"] == choices
+    assert config["project_name"] == "My Service"
+    assert config["_extensions"] == ["hooks.answer_checks.AnswerChecks"]
+
+
+def test_pre_prompt_reads_a_real_process_command_line() -> None:
+    waiter = "import sys; print('ready', flush=True); sys.stdin.read()"
+    process = subprocess.Popen(
+        [sys.executable, "-c", waiter, "db_driver=my sql"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+    )
+    try:
+        assert process.stdout is not None
+        assert process.stdout.readline() == b"ready\n"
+        words = prompt.parent_command_line(process.pid)
+    finally:
+        process.communicate(b"", timeout=10)
+    assert words[-1] == "db_driver=my sql"
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        pytest.param("db_driver=mysql", ["postgresql", "sqlite", "mysql"], id="admits"),
+        pytest.param("db_driver=sqlite", None, id="leaves-the-file-alone"),
+    ],
+)
+def test_the_pre_prompt_hook_reads_the_command_line_of_its_parent(
+    tmp_path: Path, answer: str, expected: list[str] | None
+) -> None:
+    """As under cookiecutter: the hook is a child of the process holding the answers."""
+    original = '{"db_driver": ["postgresql", "sqlite"]}'
+    (tmp_path / "cookiecutter.json").write_text(original, encoding="utf-8")
+    hook = ROOT / "hooks" / "pre_prompt.py"
+    parent = f"import subprocess, sys; subprocess.run([sys.executable, {str(hook)!r}], check=True)"
+    subprocess.run([sys.executable, "-c", parent, answer], cwd=tmp_path, check=True, timeout=60)
+    text = (tmp_path / "cookiecutter.json").read_text(encoding="utf-8")
+    if expected is None:
+        assert text == original
+    else:
+        assert json.loads(text)["db_driver"] == expected
+
+
 def test_cookiecutter_json_has_exactly_the_spec_variables() -> None:
     config = json.loads((ROOT / "cookiecutter.json").read_text(encoding="utf-8"))
     public = {key: value for key, value in config.items() if not key.startswith("_")}
     assert public == {
         "project_name": "My Service",
-        "project_slug": "{{ cookiecutter.project_name|lower|replace(' ', '_')|replace('-', '_') }}",
+        "project_slug": "{{ cookiecutter.project_name | slugify(separator='_') }}",
         "project_description": "A DDD + CQRS FastAPI service",
         "author": "Your Name",
         "python_version": ["3.11", "3.12", "3.13"],
@@ -285,11 +392,35 @@ def test_ensure_gitignored(tmp_path: Path, before: str | None, after: str) -> No
 def test_next_steps_fit_the_variant(
     overrides: dict[str, str], present: list[str], absent: list[str]
 ) -> None:
-    text = post.next_steps(answers(**overrides))
+    text = post.next_steps(answers(**overrides), "my_service")
     for needle in present:
         assert needle in text
     for needle in absent:
         assert needle.lower() not in text.lower()
+
+
+def test_next_steps_quote_a_directory_the_shell_would_split() -> None:
+    assert "\n  cd 'my projects/my_service'\n" in post.next_steps(
+        GOOD_ANSWERS, "my projects/my_service"
+    )
+
+
+@pytest.mark.parametrize(
+    ("started_in", "expected"),
+    [
+        pytest.param("/work", "out/my_service", id="below"),
+        pytest.param("/work/out/my_service", ".", id="inside"),
+        pytest.param("/elsewhere", "/work/out/my_service", id="elsewhere-absolute"),
+        pytest.param(None, "/work/out/my_service", id="unknown"),
+        pytest.param("relative", "/work/out/my_service", id="bogus"),
+    ],
+)
+def test_next_steps_name_the_directory_from_where_the_user_stands(
+    started_in: str | None, expected: str
+) -> None:
+    location = post.where_the_user_is(Path("/work/out/my_service"), started_in)
+    assert location == expected
+    assert f"  cd {expected}\n" in post.next_steps(GOOD_ANSWERS, location)
 
 
 # --------------------------------------------------------------------------- through cookiecutter
@@ -328,7 +459,8 @@ def test_refused_bake_leaves_nothing_behind(
 def test_out_of_choice_answer_is_refused_before_anything_is_written(
     cookies: Any, tmp_path: Path, question: str, value: str
 ) -> None:
-    # Cookiecutter checks choice variables itself, before the pre-gen hook runs.
+    # Through the Python API cookiecutter checks choice variables itself, before any
+    # hook runs (tests/test_cli.py shows the command line's one-line refusal).
     result = cookies.bake(extra_context={question: value})
     exit_code, exception = result.exit_code, result.exception
     assert exit_code != 0
