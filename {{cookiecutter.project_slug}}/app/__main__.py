@@ -55,6 +55,8 @@ def purge_tokens() -> int:
 def serve(host: str, port: int) -> int:
     import uvicorn
 
+    # uvicorn imports app.main itself and would report bad settings as a traceback.
+    load_settings()
     uvicorn.run("app.main:app", host=host, port=port, proxy_headers=True)
     return 0
 

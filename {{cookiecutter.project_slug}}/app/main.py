@@ -8,7 +8,7 @@ from fastapi_request_pipeline import enrich_openapi
 
 from app import __version__
 from app.bootstrap import build_container
-from app.infrastructure.config import Settings, load_settings
+from app.infrastructure.config import ConfigurationError, Settings, load_settings
 from app.infrastructure.errors import INFRASTRUCTURE_ERRORS, is_transient
 from app.infrastructure.logging import configure_logging
 from app.interfaces.api.errors import install_error_handlers
@@ -20,7 +20,7 @@ ROUTERS: tuple[APIRouter, ...] = (health.router, auth.router, users.router)
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or load_settings()
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -63,4 +63,12 @@ def _document_flows(app: FastAPI) -> None:
     app.openapi = docs.openapi  # type: ignore[method-assign]
 
 
-app = create_app()
+def _create_app_or_exit() -> FastAPI:
+    """The app uvicorn imports: bad settings end the process with one line, like the CLI."""
+    try:
+        return create_app()
+    except ConfigurationError as error:
+        raise SystemExit(f"error: {error}") from None
+
+
+app = _create_app_or_exit()

@@ -10,14 +10,18 @@ from typing import Literal, Self
 
 from dotenv import dotenv_values
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from app.infrastructure.db.database_url import parse_database_url
+from app.infrastructure.db.database_url import parse_database_url, require_driver
+from app.infrastructure.logging import LogFormat
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 Environment = Literal["local", "dev", "stage", "prod"]
 ENVIRONMENTS: tuple[Environment, ...] = ("local", "dev", "stage", "prod")
 MIN_SECRET_BYTES = 32
+# The driver this project was generated for: the only one it installs.
+DATABASE_DRIVER = {{ cookiecutter.db_driver | tojson }}
 DEFAULT_DATABASE_URL = {% if cookiecutter.db_driver == "postgresql" -%}
     "postgresql://app:app@localhost:5432/app"
 {%- else -%}
@@ -52,13 +56,17 @@ class Settings(BaseSettings):
     password_change_rate_limit_per_minute: int = Field(default=5, ge=0)
     max_request_body_bytes: int = Field(default=1_048_576, ge=1)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    # JSON lines for log collectors; config/local.env switches to readable lines.
+    log_format: LogFormat = "json"
     # Interactive docs and the OpenAPI schema; config/prod.env turns them off.
     api_docs_enabled: bool = True
 
     @field_validator("database_url")
     @classmethod
     def _database_url_is_understood(cls, value: SecretStr) -> SecretStr:
-        parse_database_url(value.get_secret_value())
+        url = value.get_secret_value()
+        require_driver(url, DATABASE_DRIVER)
+        parse_database_url(url)
         return value
 
     @model_validator(mode="after")
@@ -92,8 +100,13 @@ def load_settings(root: Path = PROJECT_ROOT) -> Settings:
         # Later files win, so .env overrides the shared per-environment file.
         return Settings(_env_file=(root / "config" / f"{env}.env", dotenv))
     except ValidationError as error:
-        problems = "; ".join(
-            f"{'.'.join(str(part) for part in issue['loc']).upper() or 'SETTINGS'}: {issue['msg']}"
-            for issue in error.errors()
-        )
+        problems = "; ".join(_problem(issue) for issue in error.errors())
         raise ConfigurationError(f"Invalid configuration ({env}): {problems}") from None
+
+
+def _problem(issue: ErrorDetails) -> str:
+    setting = ".".join(str(part) for part in issue["loc"]).upper() or "SETTINGS"
+    # pydantic puts "Value error, " before the message of a validator of ours; those
+    # messages already say what to fix, most of them naming the setting first.
+    message = issue["msg"].removeprefix("Value error, ")
+    return message if message.startswith(setting) else f"{setting}: {message}"

@@ -1,18 +1,15 @@
-"""Structured logging: one JSON object per line on stdout."""
+"""Logging on stdout, one record per line: JSON (LOG_FORMAT=json) or readable text (console)."""
 
 import json
 import logging
 import sys
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
-# Attributes every LogRecord has; anything else was passed through `extra=`.
-# uvicorn's color_message duplicates the message with terminal escapes.
-_STANDARD_ATTRIBUTES = frozenset(vars(logging.makeLogRecord({}))) | {
-    "message",
-    "asctime",
-    "color_message",
-}
+from app.infrastructure.console_log_formatter import ConsoleFormatter
+from app.infrastructure.log_fields import extra_fields
+
+LogFormat = Literal["console", "json"]
 
 
 class JsonFormatter(logging.Formatter):
@@ -23,20 +20,16 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        entry.update(
-            (key, value)
-            for key, value in vars(record).items()
-            if key not in _STANDARD_ATTRIBUTES and not key.startswith("_")
-        )
+        entry.update(extra_fields(record))
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, default=str)
 
 
-def configure_logging(level: str) -> None:
-    """Route the root logger (and uvicorn's) through one JSON handler."""
+def configure_logging(level: str, log_format: LogFormat) -> None:
+    """Route the root logger (and uvicorn's) through one stdout handler."""
     handler = logging.StreamHandler(sys.stdout)
-    handler.setFormatter(JsonFormatter())
+    handler.setFormatter(ConsoleFormatter() if log_format == "console" else JsonFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

@@ -1,14 +1,16 @@
-"""X-Request-ID handling and the one-JSON-line-per-request access log."""
+"""X-Request-ID handling and the one-line-per-request access log, in JSON and console form."""
 
 import json
 import logging
 import uuid
+from collections.abc import Iterator
 
 import httpx
 import pytest
 from fastapi import FastAPI
 from starlette.types import Message, Scope
 
+from app.infrastructure.config import Settings
 from app.infrastructure.logging import JsonFormatter
 
 from .helpers import (
@@ -20,6 +22,8 @@ from .helpers import (
     Account,
     client_for,
     new_email,
+    running_client,
+    signed_up,
 )
 
 ACCESS_LOGGER = "app.access"
@@ -186,3 +190,33 @@ async def test_access_line_names_the_client_address(
     assert response.status_code == 200
     (line,) = _access_lines(caplog)
     assert line["client"] == "203.0.113.9"
+
+
+@pytest.fixture
+def restore_root_logging() -> Iterator[None]:
+    """create_app points the root logger at this test's captured stdout: undo it after."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
+@pytest.mark.usefixtures("restore_root_logging")
+async def test_console_access_line_names_the_request_id_and_the_user(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """LOG_FORMAT=console end to end: the line create_app's handler writes to stdout."""
+    console = settings.model_copy(update={"log_format": "console", "log_level": "INFO"})
+    async with running_client(console) as client:
+        alice = await signed_up(client, "alice")
+        response = await client.get(f"{USERS}/{alice.id}", headers=alice.headers)
+
+    path = f"path={USERS}/{alice.id}"
+    (line,) = [line for line in capsys.readouterr().out.splitlines() if path in line.split()]
+    _time, level, logger, message, *fields = line.split()
+    assert (level, logger, message) == ("INFO", ACCESS_LOGGER, "request")
+    assert f"request_id={response.headers['X-Request-ID']}" in fields
+    assert f"user_id={alice.id}" in fields
+    assert {"method=GET", "status=200"} <= set(fields)
+    assert alice.access_token not in line

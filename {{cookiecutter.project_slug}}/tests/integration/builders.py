@@ -13,6 +13,7 @@ from app.domain.entities.user import UserEntity
 from app.domain.value_objects.email import Email
 from app.domain.value_objects.role import Role
 from app.domain.value_objects.user_id import UserId
+from app.infrastructure.config import DATABASE_DRIVER
 from app.infrastructure.db.connection import load_sql_registry
 from app.infrastructure.db.database_url import parse_database_url
 from app.infrastructure.db.unit_of_work import SqlUnitOfWork
@@ -69,3 +70,20 @@ def fetch_column(database_url: str, query: str) -> list[Any]:
         return [next(iter(row.values())) for row in engine.fetch_all(query)]
     finally:
         engine.close()
+
+
+OTHER_DRIVER = "sqlite" if DATABASE_DRIVER == "postgresql" else "postgresql"
+# What a DATABASE_URL for the driver this project was not generated for is refused with.
+DRIVER_MISMATCH = {
+    "sqlite": "DATABASE_URL is a PostgreSQL URL, but this project was generated for SQLite "
+    "(db_driver=sqlite): use sqlite+aiosqlite:///./path.db",
+    "postgresql": "DATABASE_URL is a SQLite URL, but this project was generated for PostgreSQL "
+    "(db_driver=postgresql): use postgresql://user:password@host:5432/dbname",
+}[DATABASE_DRIVER]
+
+
+def url_with_secret(driver: str, secret: str) -> str:
+    """A well-formed DATABASE_URL for ``driver`` holding ``secret``, which must never be echoed."""
+    if driver == "postgresql":
+        return f"postgresql://app:{secret}@127.0.0.1:1/app"
+    return f"sqlite+aiosqlite:///./{secret}.db"

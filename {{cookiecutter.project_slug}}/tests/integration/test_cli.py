@@ -6,17 +6,21 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from app.domain.value_objects.role import Role
-from app.infrastructure.db.connection import DRIVER
+import pytest
 
-from .builders import fetch_column
+from app.domain.value_objects.role import Role
+from app.infrastructure.config import DATABASE_DRIVER
+
+from .builders import DRIVER_MISMATCH, OTHER_DRIVER, fetch_column, url_with_secret
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 ADMIN_PASSWORD = "an admin password"
 DATABASE_PASSWORD = "Db-Passw0rd-Never-Printed"
 
 
-def run_app(database_url: str, *args: str, **extra_env: str) -> subprocess.CompletedProcess[str]:
+def run_app(
+    database_url: str, *args: str, module: str = "app", **extra_env: str
+) -> subprocess.CompletedProcess[str]:
     env = {
         **os.environ,
         "APP_ENV": "local",
@@ -26,7 +30,7 @@ def run_app(database_url: str, *args: str, **extra_env: str) -> subprocess.Compl
         **extra_env,
     }
     return subprocess.run(
-        [sys.executable, "-m", "app", *args],
+        [sys.executable, "-m", module, *args],
         cwd=PROJECT_ROOT,
         env=env,
         capture_output=True,
@@ -77,7 +81,7 @@ def test_create_admin_refuses_a_weak_password(database_url: str) -> None:
 
 
 def _unreachable_database_url(tmp_path: Path) -> str:
-    if DRIVER == "postgresql":
+    if DATABASE_DRIVER == "postgresql":
         # Port 9 (discard) on localhost: nothing listens there, the connection is refused.
         return f"postgresql://operator:{DATABASE_PASSWORD}@127.0.0.1:9/app"
     return f"sqlite:///{tmp_path / 'no-such-directory' / 'app.db'}"
@@ -93,6 +97,37 @@ def test_migrate_against_an_unreachable_database_is_one_error_line(tmp_path: Pat
     assert lines[0].startswith("error: ")
     assert "Traceback" not in result.stderr
     assert DATABASE_PASSWORD not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["migrate"],
+        ["purge-tokens"],
+        ["create-admin", "--email", "root@example.com"],
+        ["serve", "--port", "0"],
+    ],
+    ids=["migrate", "purge-tokens", "create-admin", "serve"],
+)
+def test_a_url_for_the_other_driver_is_one_line_naming_this_projects_driver(
+    command: list[str],
+) -> None:
+    url = url_with_secret(OTHER_DRIVER, DATABASE_PASSWORD)
+    result = run_app(url, *command, ADMIN_PASSWORD=ADMIN_PASSWORD)
+
+    assert result.returncode == 2, result.stderr
+    assert result.stdout == ""
+    assert result.stderr == f"error: Invalid configuration (local): {DRIVER_MISMATCH}\n"
+
+
+def test_uvicorn_started_by_hand_refuses_the_other_driver_in_one_line() -> None:
+    """The README's `uvicorn app.main:app` imports the app: no settings traceback there."""
+    url = url_with_secret(OTHER_DRIVER, DATABASE_PASSWORD)
+    result = run_app(url, "app.main:app", "--port", "0", module="uvicorn")
+
+    assert result.returncode == 1, result.stderr
+    assert result.stdout == ""
+    assert result.stderr == f"error: Invalid configuration (local): {DRIVER_MISMATCH}\n"
 
 
 def test_purge_tokens_reports_what_it_deleted(database_url: str) -> None:

@@ -7,6 +7,7 @@ import pytest
 from pydantic import ValidationError
 
 from app.infrastructure.config import (
+    DATABASE_DRIVER,
     ENVIRONMENTS,
     PROJECT_ROOT,
     ConfigurationError,
@@ -14,6 +15,8 @@ from app.infrastructure.config import (
     load_settings,
 )
 from app.infrastructure.db.database_url import DatabaseUrlError, parse_database_url
+
+from .builders import DRIVER_MISMATCH, OTHER_DRIVER, url_with_secret
 
 PASSWORD = "s3cr3t-Passw0rd"
 JWT_SECRET = "a-jwt-signing-key-that-is-long-enough-for-prod-0123456789"
@@ -78,7 +81,7 @@ def test_settings_errors_do_not_echo_secrets() -> None:
 def test_settings_repr_hides_the_database_password_and_jwt_secret() -> None:
     settings = Settings(
         _env_file=None,
-        database_url=f"postgresql://app:{PASSWORD}@db:5432/app",
+        database_url=url_with_secret(DATABASE_DRIVER, PASSWORD),
         jwt_secret_key=JWT_SECRET,
     )
 
@@ -188,11 +191,30 @@ def test_invalid_settings_are_reported_without_secrets(
 
 
 @pytest.mark.usefixtures("clean_environment")
-def test_every_shipped_environment_file_loads(
+def test_a_url_for_the_other_driver_is_refused_naming_this_projects_driver(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """It parses, but this project has no driver for it: one sentence, not a driver error."""
+    monkeypatch.setenv("DATABASE_URL", url_with_secret(OTHER_DRIVER, PASSWORD))
+
+    with pytest.raises(ConfigurationError) as raised:
+        load_settings(tmp_path)
+
+    assert str(raised.value) == f"Invalid configuration (local): {DRIVER_MISMATCH}"
+
+
+@pytest.mark.usefixtures("clean_environment")
+def test_every_shipped_environment_file_loads_readable_logs_only_locally(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     shutil.copytree(PROJECT_ROOT / "config", tmp_path / "config")
     monkeypatch.setenv("JWT_SECRET_KEY", JWT_SECRET)
+    formats = {}
     for environment in ENVIRONMENTS:
         monkeypatch.setenv("APP_ENV", environment)
-        assert load_settings(tmp_path).app_env == environment
+        settings = load_settings(tmp_path)
+        formats[settings.app_env] = settings.log_format
+
+    assert formats == {"local": "console", "dev": "json", "stage": "json", "prod": "json"}
+    # With no config file at all, the default is what log collectors read.
+    assert Settings(_env_file=None).log_format == "json"

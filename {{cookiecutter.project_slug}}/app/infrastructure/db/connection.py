@@ -5,7 +5,7 @@ from pathlib import Path
 from row_query import AsyncEngine, SQLRegistry
 
 from app.infrastructure.config import Settings
-from app.infrastructure.db.database_url import DatabaseUrlError, parse_database_url
+from app.infrastructure.db.database_url import parse_database_url
 {%- if cookiecutter.db_driver == "sqlite" %}
 from app.infrastructure.db.sqlite_connection import SqliteConnectionManager as ConnectionManager
 {%- else %}
@@ -15,7 +15,6 @@ from app.infrastructure.db.postgresql_connection import (
 {%- endif %}
 
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
-DRIVER = {{ cookiecutter.db_driver | tojson }}
 
 
 def load_sql_registry(sql_dir: Path = SQL_DIR) -> SQLRegistry:
@@ -27,11 +26,10 @@ def load_sql_registry(sql_dir: Path = SQL_DIR) -> SQLRegistry:
 
 
 def create_engine(settings: Settings) -> AsyncEngine:
+    # Settings validation refuses a URL for the other driver: ConnectionManager gets its own.
     config = parse_database_url(
         settings.database_url.get_secret_value(),
         pool_size=settings.database_pool_size,
         pool_timeout=settings.database_pool_timeout_seconds,
     )
-    if config.driver != DRIVER:
-        raise DatabaseUrlError(f"This service was generated for {DRIVER}; fix DATABASE_URL")
     return AsyncEngine(ConnectionManager(config), load_sql_registry())

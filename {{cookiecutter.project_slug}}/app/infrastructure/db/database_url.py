@@ -13,6 +13,12 @@ from row_query import ConnectionConfig
 
 SQLITE_SCHEMES = frozenset({"sqlite", "sqlite+aiosqlite"})
 POSTGRESQL_SCHEMES = frozenset({"postgresql", "postgres", "postgresql+psycopg"})
+# How a message names each driver, and the URL it suggests for it.
+DRIVER_NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+EXAMPLE_URLS = {
+    "sqlite": "sqlite+aiosqlite:///./path.db",
+    "postgresql": "postgresql://user:password@host:5432/dbname",
+}
 
 
 class DatabaseUrlError(ValueError):
@@ -22,15 +28,36 @@ class DatabaseUrlError(ValueError):
 def parse_database_url(
     url: str, *, pool_size: int = 10, pool_timeout: float = 10.0
 ) -> ConnectionConfig:
-    scheme, _, rest = url.partition("://")
-    scheme = scheme.lower()
-    if scheme in SQLITE_SCHEMES:
+    if url_driver(url) == "sqlite":
+        rest = url.partition("://")[2]
         return _sqlite(rest, pool_size=pool_size, pool_timeout=pool_timeout)
+    return _postgresql(url, pool_size=pool_size, pool_timeout=pool_timeout)
+
+
+def url_driver(url: str) -> str:
+    """The driver a URL is for, told by its scheme alone."""
+    scheme = url.partition("://")[0].lower()
+    if scheme in SQLITE_SCHEMES:
+        return "sqlite"
     if scheme in POSTGRESQL_SCHEMES:
-        return _postgresql(url, pool_size=pool_size, pool_timeout=pool_timeout)
+        return "postgresql"
     raise DatabaseUrlError(
         "DATABASE_URL must start with sqlite:///, sqlite+aiosqlite:/// or postgresql://"
     )
+
+
+def require_driver(url: str, driver: str) -> None:
+    """Refuse a URL for another driver than ``driver``, the one the project was generated for.
+
+    Such a URL parses, but fails later with an error about a driver module the project
+    does not install; this says what is wrong, before any connection is tried.
+    """
+    found = url_driver(url)
+    if found != driver:
+        raise DatabaseUrlError(
+            f"DATABASE_URL is a {DRIVER_NAMES[found]} URL, but this project was generated for "
+            f"{DRIVER_NAMES[driver]} (db_driver={driver}): use {EXAMPLE_URLS[driver]}"
+        )
 
 
 def _sqlite(rest: str, *, pool_size: int, pool_timeout: float) -> ConnectionConfig:

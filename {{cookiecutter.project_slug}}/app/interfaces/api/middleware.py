@@ -3,7 +3,7 @@
 - request id: taken from X-Request-ID when sane, generated otherwise, echoed back;
 - body limit: 413 before reading more than MAX_REQUEST_BODY_BYTES;
 - last-resort errors: 500 in the envelope, traceback only in the log;
-- access log: one JSON line per request.
+- access log: one line per request (JSON or console, per LOG_FORMAT).
 """
 
 import json
