@@ -14,6 +14,7 @@ from filelock import FileLock
 
 from tests.support import (
     IN_CI,
+    STATE_DIR_VARIABLE,
     TEMPLATE_EXPORT,
     BakedProject,
     PostgresServer,
@@ -24,6 +25,7 @@ from tests.support import (
     missing_prerequisite,
     start_postgres,
     stop_postgres,
+    template_under_test,
 )
 from tests.template_export import export_template
 
@@ -41,7 +43,6 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     return report
 
 
-STATE_DIR_VARIABLE = "TEMPLATE_TESTS_STATE_DIR"
 _STATE_DIR = pytest.StashKey[Path]()
 
 
@@ -62,7 +63,7 @@ def pytest_configure(config: pytest.Config) -> None:
     # run's export of this repository instead: what a clone holds, without the local
     # virtualenvs and build output that cookiecutter would copy for every bake.
     if config.option.template == str(Path.cwd()):
-        config.option.template = str(Path(os.environ[STATE_DIR_VARIABLE]) / TEMPLATE_EXPORT)
+        config.option.template = str(template_under_test())
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

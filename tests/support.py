@@ -42,8 +42,8 @@ CHOICES: dict[str, list[str]] = {
     for question, answers in json.loads((ROOT / "cookiecutter.json").read_text()).items()
     if isinstance(answers, list) and not question.startswith("_")  # _extensions is no question
 }
-# The Python running these tests: it can install, type-check and test bakes that target
-# it or an older version. Newer targets get the checks that do not need their grammar.
+# The Python running these tests: it can install and test bakes that target it or an
+# older version. Newer targets get their linters and type checker, not their suite.
 HERE = sys.version_info[:2]
 
 
@@ -177,14 +177,16 @@ def missing_prerequisite(reason: str) -> None:
 
 # --------------------------------------------------------------------------- bakes
 
-# The export of this repository (tests/template_export.py) that a run bakes from, inside
-# the run's state directory.
+# The directory of a run's cross-process state (tests/conftest.py), shared by the xdist
+# workers through the environment, and the export of this repository
+# (tests/template_export.py) inside it that the run bakes from.
+STATE_DIR_VARIABLE = "TEMPLATE_TESTS_STATE_DIR"
 TEMPLATE_EXPORT = "template"
 
 
 def template_under_test() -> Path:
     """The export this run bakes from (made by tests/conftest.py at start-up)."""
-    return Path(os.environ["TEMPLATE_TESTS_STATE_DIR"]) / TEMPLATE_EXPORT
+    return Path(os.environ[STATE_DIR_VARIABLE]) / TEMPLATE_EXPORT
 
 
 @dataclass
