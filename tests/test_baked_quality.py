@@ -151,17 +151,21 @@ def ci_steps(project: Path) -> list[dict[str, Any]]:
     return steps
 
 
+def ci_install(project: Path) -> str:
+    """The script of the baked CI workflow's Install step."""
+    return str(next(step["run"] for step in ci_steps(project) if step.get("name") == "Install"))
+
+
 def workflow_commands(project: BakedProject) -> tuple[list[str], list[str]]:
     """The baked CI workflow's install lines and its check commands, in order."""
     steps = ci_steps(project.path)
-    install = next(step["run"] for step in steps if step.get("name") == "Install")
     checks = [step["run"].strip() for step in steps if "run" in step and step["name"] != "Install"]
-    return install.splitlines(), checks
+    return ci_install(project.path).splitlines(), checks
 
 
 def install_scripts(project: Path) -> dict[str, str]:
     """The shell that installs the dependencies: CI's, and the image's RUN with Docker."""
-    install = next(step["run"] for step in ci_steps(project) if step.get("name") == "Install")
+    install = ci_install(project)
     ci = [line.strip() for line in install.splitlines() if "uv sync" in line]
     assert len(ci) == 1, f"CI's Install step should run uv sync once:\n{install}"
     scripts = {"ci": ci[0]}
