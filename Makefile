@@ -90,7 +90,7 @@ demo: $(STAMP)
 	@echo "OpenAPI docs:  http://$(DEMO_HOST):$(DEMO_PORT)/docs"
 	@echo "Health check:  curl http://$(DEMO_HOST):$(DEMO_PORT)/health"
 	@echo
-	cd $(DEMO_DIR) && exec .venv/bin/uvicorn app.main:app --host $(DEMO_HOST) --port $(DEMO_PORT)
+	cd $(DEMO_DIR) && exec .venv/bin/python -m app serve --host $(DEMO_HOST) --port $(DEMO_PORT)
 
 clean:
 	rm -rf build $(VENV) $(BOOTSTRAP) .pytest_cache .ruff_cache .mypy_cache

@@ -45,8 +45,13 @@ PRUNING_TABLE: tuple[KeepOnlyIf, ...] = (
     KeepOnlyIf("docker-compose.prod.yml", "use_docker", "true"),
     KeepOnlyIf("docker", "use_docker", "true"),
     KeepOnlyIf("app/infrastructure/db/sqlite_connection.py", "db_driver", "sqlite"),
+    KeepOnlyIf("app/infrastructure/db/sqlite_database_file.py", "db_driver", "sqlite"),
     KeepOnlyIf("app/infrastructure/db/postgresql_connection.py", "db_driver", "postgresql"),
+    KeepOnlyIf("app/infrastructure/db/retrying_reader.py", "db_driver", "postgresql"),
     KeepOnlyIf("tests/postgres_server.py", "db_driver", "postgresql"),
+    KeepOnlyIf("tests/contract/test_postgresql_faults.py", "db_driver", "postgresql"),
+    KeepOnlyIf("tests/contract/test_sqlite_lock_wait.py", "db_driver", "sqlite"),
+    KeepOnlyIf("tests/contract/test_sqlite_file_faults.py", "db_driver", "sqlite"),
 )
 
 SECRET_KEY_VARIABLE = "JWT_SECRET_KEY"
@@ -148,7 +153,7 @@ def next_steps(answers: Answers, location: str) -> str:
         lines.append("  # point DATABASE_URL in .env at your PostgreSQL server, then:")
     lines += [
         "  python -m app migrate",
-        "  uvicorn app.main:app --reload            # API docs: http://127.0.0.1:8000/docs",
+        "  python -m app serve --reload             # API docs: http://127.0.0.1:8000/docs",
         "  pytest                                   # lint: ruff check . && mypy && lint-imports",
     ]
     if answers["use_docker"] == "true":

@@ -6,6 +6,7 @@ its own virtualenv, so they are the slow part of the suite (marker: quality).
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 import re
@@ -93,7 +94,9 @@ def test_pre_commit_config_is_valid(installed: Installed, variant: Variant) -> N
     installed(variant).run("pre-commit", "validate-config")
 
 
-@pytest.mark.parametrize("variant", variant_params(runs_here=True))
+# Whether a project ships Docker files changes none of what its suite reads, so the suite
+# runs on the Docker bake of each driver; the test after it proves the other bake is covered.
+@pytest.mark.parametrize("variant", variant_params(runs_here=True, docker_only=True))
 def test_baked_test_suite_passes(
     installed: Installed, variant: Variant, record_property: Callable[[str, object], None]
 ) -> None:
@@ -104,6 +107,51 @@ def test_baked_test_suite_passes(
     assert completed.returncode == 0, f"{summary}\n{completed.stdout[-6000:]}\n{completed.stderr}"
     if IN_CI:
         assert "skipped" not in summary, f"CI=true but the baked suite skipped tests: {summary}"
+
+
+SUITE_SOURCES = ("app", "tests")
+SUITE_FILES = ("pyproject.toml",)
+# Settings files differ between the two bakes in their comments only (and .env in its key).
+SETTINGS_FILES = (
+    ".env",
+    "config/local.env",
+    "config/dev.env",
+    "config/stage.env",
+    "config/prod.env",
+)
+
+
+def suite_inputs(project: Path) -> dict[str, str]:
+    """What a baked suite reads: its sources, tests and project file verbatim, settings by value."""
+    inputs = {
+        # surrogateescape: data files (the gzipped password list) compare byte for byte too.
+        str(path.relative_to(project)): path.read_bytes().decode(errors="surrogateescape")
+        for source in SUITE_SOURCES
+        for path in sorted((project / source).rglob("*"))
+        if path.is_file() and "__pycache__" not in path.parts
+    }
+    inputs.update({name: (project / name).read_text() for name in SUITE_FILES})
+    for name in SETTINGS_FILES:
+        lines = (project / name).read_text().splitlines()
+        inputs[name] = "\n".join(
+            line
+            for line in lines
+            if line.strip() and not line.lstrip().startswith("#") and "JWT_SECRET_KEY" not in line
+        )
+    return inputs
+
+
+@pytest.mark.parametrize(
+    "variant", [param for param in variant_params(runs_here=True) if not param.values[0].docker]
+)
+def test_a_bake_without_docker_runs_a_part_of_its_docker_twin_s_suite(
+    bake: Bake, variant: Variant
+) -> None:
+    """Every input of this bake's suite is the same in the Docker bake, whose suite runs above."""
+    twin = Variant(variant.db_driver, "true", variant.python_version)
+    ours, theirs = suite_inputs(bake(variant).path), suite_inputs(bake(twin).path)
+    assert ours.keys() <= theirs.keys(), sorted(ours.keys() - theirs.keys())
+    assert [name for name in ours if ours[name] != theirs[name]] == []
 
 
 # --------------------------------------------------------------------------- other installers
@@ -251,7 +299,7 @@ def wait_until_serving(process: subprocess.Popen[str], url: str, deadline: float
     while time.monotonic() < deadline:
         if process.poll() is not None:
             output = process.stdout.read() if process.stdout else ""
-            pytest.fail(f"uvicorn exited with {process.returncode}:\n{output[-4000:]}")
+            pytest.fail(f"serve exited with {process.returncode}:\n{output[-4000:]}")
         try:
             get(url)
             return
@@ -264,7 +312,8 @@ def wait_until_serving(process: subprocess.Popen[str], url: str, deadline: float
 def test_migrated_app_serves_health_and_docs(
     installed: Installed, variant: Variant, request: pytest.FixtureRequest
 ) -> None:
-    """What `make demo` and the README promise: migrate, run uvicorn, /health and /docs answer."""
+    """What `make demo` and the README promise: migrate, `python -m app serve`, /health and
+    /docs answer."""
     project = installed(variant)
     extra = {}
     if variant.db_driver == "postgresql":
@@ -275,7 +324,7 @@ def test_migrated_app_serves_health_and_docs(
     base = f"http://127.0.0.1:{free_port()}"
     host, port = base.removeprefix("http://").split(":")
     process = subprocess.Popen(
-        ["uvicorn", "app.main:app", "--host", host, "--port", port],
+        ["python", "-m", "app", "serve", "--host", host, "--port", port],
         cwd=project.path,
         env=env,
         stdout=subprocess.PIPE,
@@ -298,7 +347,7 @@ def test_migrated_app_serves_health_and_docs(
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-            pytest.fail("uvicorn did not stop within 15 s of SIGTERM")
+            pytest.fail("serve did not stop within 15 s of SIGTERM")
         if process.stdout:
             process.stdout.close()
 
@@ -360,6 +409,71 @@ def compose_problems(project: Path, config: dict[str, Any]) -> Iterator[str]:
             )
             if not (context / dockerfile).is_file():
                 yield f"{name}: build file {context / dockerfile} does not exist"
+
+
+PROXY_CONFIG_TARGET = "/etc/nginx/conf.d/default.conf"
+NGINX_DIRECTIVE = re.compile(r"^\s*(\S+)\s+([^;{]*)[;{]", re.MULTILINE)
+
+
+def _nginx_directives(text: str) -> list[tuple[str, str]]:
+    code = "\n".join(line.split("#", 1)[0] for line in text.splitlines())
+    return [(name, value.strip()) for name, value in NGINX_DIRECTIVE.findall(code)]
+
+
+def _dig(mapping: Any, *keys: str) -> Any:
+    for key in keys:
+        mapping = (mapping or {}).get(key)
+    return mapping
+
+
+def proxy_problems(project: Path, config: dict[str, Any]) -> Iterator[str]:
+    """Why clients might not reach the app through the proxy only, or could name their address.
+
+    The app believes X-Forwarded-For from FORWARDED_ALLOW_IPS alone: that must be the
+    proxy's fixed address, which no other container can get, and the proxy must replace
+    the header with the peer it saw, never pass on or append to what a client sent.
+    """
+    services: dict[str, Any] = config.get("services") or {}
+    app, proxy = services.get("app") or {}, services.get("proxy")
+    if proxy is None:
+        yield "no proxy service"
+        return
+    if not str(proxy.get("image", "")).startswith("nginx:"):
+        yield f"proxy: image {proxy.get('image')!r} is not nginx"
+    if app.get("ports"):
+        yield "app: publishes ports, bypassing the proxy"
+    ipam = _dig(config, "networks", "default", "ipam", "config")
+    address = _dig(proxy, "networks", "default", "ipv4_address")
+    if not ipam or not address:
+        yield "proxy: no fixed address on a network with a fixed subnet"
+        return
+    pool = ipam[0]
+    proxy_ip = ipaddress.ip_address(address)
+    if proxy_ip not in ipaddress.ip_network(pool["subnet"]):
+        yield f"proxy: {address} is outside the subnet {pool['subnet']}"
+    if "ip_range" not in pool or proxy_ip in ipaddress.ip_network(pool["ip_range"]):
+        yield f"proxy: {address} may be handed to another container (outside ip_range?)"
+    trusted = _dig(app, "environment", "FORWARDED_ALLOW_IPS")
+    if trusted != address:
+        yield f"app: FORWARDED_ALLOW_IPS is {trusted!r}, not the proxy's address {address}"
+    mounts = [m for m in proxy.get("volumes") or [] if f":{PROXY_CONFIG_TARGET}" in str(m)]
+    if not mounts:
+        yield f"proxy: nothing mounted on {PROXY_CONFIG_TARGET}"
+        return
+    source = project / str(mounts[0]).split(":", 1)[0]
+    if not source.is_file():
+        yield f"proxy: {source} does not exist"
+        return
+    directives = _nginx_directives(source.read_text())
+    headers = [value.split(None, 1) for name, value in directives if name == "proxy_set_header"]
+    forwarded = {name.lower(): value for name, value in headers}
+    if forwarded.get("x-forwarded-for") != "$remote_addr":
+        yield f"nginx: X-Forwarded-For is {forwarded.get('x-forwarded-for')!r}, not $remote_addr"
+    if "x-forwarded-proto" not in forwarded:
+        yield "nginx: X-Forwarded-Proto is not set"
+    believed = {value for name, value in directives if name == "set_real_ip_from"}
+    if believed - {pool.get("gateway")}:
+        yield f"nginx: believes X-Forwarded-For from {sorted(believed)}, not the host alone"
 
 
 def dockerfile_copy_sources(dockerfile: str) -> Iterator[list[str]]:
@@ -424,6 +538,19 @@ def test_compose_combination_is_valid(bake: Bake, variant: Variant, files: tuple
         required = dict.fromkeys(re.findall(r"\$\{(\w+):?\?", texts), "placeholder")
         flags = chain.from_iterable(("-f", name) for name in files)
         run([client, *flags, "config", "-q"], project.path, env=clean_env(required))
+
+
+@pytest.mark.parametrize("variant", variant_params(docker_only=True))
+@pytest.mark.parametrize("env", ["stage", "prod"])
+def test_compose_clients_reach_the_app_only_through_the_proxy(
+    bake: Bake, variant: Variant, env: str
+) -> None:
+    project = bake(variant).path
+    files = ("docker-compose.yml", f"docker-compose.{env}.yml")
+    merged: dict[str, Any] = {}
+    for name in files:
+        merged = merge(merged, yaml.safe_load((project / name).read_text()) or {})
+    assert list(proxy_problems(project, merged)) == []
 
 
 # --------------------------------------------------------------------------- Dependabot

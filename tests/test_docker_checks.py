@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -11,6 +14,7 @@ from tests.test_baked_quality import (
     dockerfile_copy_sources,
     merge,
     missing_copy_sources,
+    proxy_problems,
 )
 
 DOCKERFILE = """\
@@ -79,3 +83,99 @@ def test_compose_problems_find_dangling_references(tmp_path: Path) -> None:
         f"app: build file {tmp_path / 'Dockerfile'} does not exist",
         "worker: neither image nor build",
     ]
+
+
+NGINX = """\
+set_real_ip_from 10.9.0.1;  # the host
+real_ip_header X-Forwarded-For;
+server {
+    location / {
+        proxy_set_header Host $host;
+        proxy_set_header X-Forwarded-For $remote_addr;
+        proxy_set_header X-Forwarded-Proto $scheme;
+    }
+}
+"""
+PROXIED: dict[str, Any] = {
+    "services": {
+        "app": {"environment": {"FORWARDED_ALLOW_IPS": "10.9.0.10"}},
+        "proxy": {
+            "image": "nginx:1.28-alpine",
+            "volumes": ["./nginx.conf:/etc/nginx/conf.d/default.conf:ro"],
+            "networks": {"default": {"ipv4_address": "10.9.0.10"}},
+        },
+    },
+    "networks": {
+        "default": {
+            "ipam": {
+                "config": [
+                    {"subnet": "10.9.0.0/24", "ip_range": "10.9.0.128/25", "gateway": "10.9.0.1"}
+                ]
+            }
+        }
+    },
+}
+
+
+def _app(config: dict[str, Any]) -> dict[str, Any]:
+    app: dict[str, Any] = config["services"]["app"]
+    return app
+
+
+def _proxy_address(config: dict[str, Any]) -> dict[str, Any]:
+    network: dict[str, Any] = config["services"]["proxy"]["networks"]["default"]
+    return network
+
+
+@pytest.mark.parametrize(
+    ("break_config", "nginx", "problem"),
+    [
+        pytest.param(lambda c: c["services"].pop("proxy"), NGINX, "no proxy", id="no-proxy"),
+        pytest.param(
+            lambda c: _app(c).update(ports=["8000:8000"]), NGINX, "bypassing", id="app-published"
+        ),
+        pytest.param(
+            lambda c: _app(c)["environment"].update(FORWARDED_ALLOW_IPS="127.0.0.1"),
+            NGINX,
+            "not the proxy's address",
+            id="trusts-someone-else",
+        ),
+        pytest.param(
+            lambda c: _proxy_address(c).update(ipv4_address="10.9.0.200"),
+            NGINX,
+            "another container",
+            id="address-in-dynamic-range",
+        ),
+        pytest.param(
+            lambda c: None,
+            NGINX.replace("$remote_addr", "$proxy_add_x_forwarded_for"),
+            "X-Forwarded-For is '$proxy_add_x_forwarded_for'",
+            id="xff-appended",
+        ),
+        pytest.param(
+            lambda c: None,
+            NGINX.replace("proxy_set_header X-Forwarded-Proto $scheme;", ""),
+            "X-Forwarded-Proto is not set",
+            id="no-proto",
+        ),
+        pytest.param(
+            lambda c: None,
+            "set_real_ip_from 0.0.0.0/0;\n" + NGINX,
+            "believes X-Forwarded-For from",
+            id="believes-anyone",
+        ),
+    ],
+)
+def test_proxy_problems_find_a_forwarded_address_a_client_could_choose(
+    tmp_path: Path, break_config: Callable[[dict[str, Any]], object], nginx: str, problem: str
+) -> None:
+    (tmp_path / "nginx.conf").write_text(nginx)
+    config = copy.deepcopy(PROXIED)
+    break_config(config)
+    problems = list(proxy_problems(tmp_path, config))
+    assert any(problem in found for found in problems), problems
+
+
+def test_proxy_problems_accept_a_proxy_that_replaces_the_headers(tmp_path: Path) -> None:
+    (tmp_path / "nginx.conf").write_text(NGINX)
+    assert list(proxy_problems(tmp_path, PROXIED)) == []

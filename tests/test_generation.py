@@ -240,7 +240,7 @@ def test_dependabot_watches_what_the_variant_ships(bake: Bake, variant: Variant)
         "github-actions",
         "pre-commit",
         *(["docker"] if variant.docker else []),
-        *(["docker-compose"] if variant.docker and variant.db_driver == "postgresql" else []),
+        *(["docker-compose"] if variant.docker else []),
     ]
     assert [update["package-ecosystem"] for update in updates] == expected
     for update in updates:

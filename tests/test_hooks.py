@@ -250,19 +250,31 @@ def test_cookiecutter_json_has_exactly_the_spec_variables() -> None:
     [
         pytest.param(
             {"db_driver": "postgresql", "use_docker": "true"},
-            {"app/infrastructure/db/sqlite_connection.py"},
+            {
+                "app/infrastructure/db/sqlite_connection.py",
+                "app/infrastructure/db/sqlite_database_file.py",
+                "tests/contract/test_sqlite_file_faults.py",
+                "tests/contract/test_sqlite_lock_wait.py",
+            },
             id="postgresql-docker",
         ),
         pytest.param(
             {"db_driver": "sqlite", "use_docker": "true"},
-            {"tests/postgres_server.py", "app/infrastructure/db/postgresql_connection.py"},
+            {
+                "tests/postgres_server.py",
+                "tests/contract/test_postgresql_faults.py",
+                "app/infrastructure/db/postgresql_connection.py",
+                "app/infrastructure/db/retrying_reader.py",
+            },
             id="sqlite-docker",
         ),
         pytest.param(
             {"db_driver": "sqlite", "use_docker": "false"},
             {
                 "tests/postgres_server.py",
+                "tests/contract/test_postgresql_faults.py",
                 "app/infrastructure/db/postgresql_connection.py",
+                "app/infrastructure/db/retrying_reader.py",
                 "Dockerfile",
                 ".dockerignore",
                 "docker-compose.yml",
@@ -383,7 +395,7 @@ def test_ensure_gitignored(tmp_path: Path, before: str | None, after: str) -> No
         ),
         pytest.param(
             {"use_docker": "false", "db_driver": "sqlite"},
-            ["cd my_service", "uv pip install -e '.[dev]'", "python -m app migrate", "uvicorn"],
+            ["cd my_service", "uv pip install -e '.[dev]'", "python -m app migrate", "app serve"],
             ["docker", "DATABASE_URL"],
             id="sqlite-nodocker",
         ),

@@ -16,10 +16,18 @@ from app.domain.errors import DomainError
 from app.domain.value_objects.role import Role
 from app.infrastructure.config import ConfigurationError, load_settings
 from app.infrastructure.db.migrate import apply_migrations
+from app.server.connection_limits import ConnectionLimits
+from app.server.protocol_choice import HTTP_IMPLEMENTATIONS, http_protocol
+from app.server.runner import run_server
+from app.server.server_config import ServerConfig
 
 
 def migrate() -> int:
-    applied = apply_migrations(load_settings().database_url.get_secret_value())
+    settings = load_settings()
+    applied = apply_migrations(
+        settings.database_url.get_secret_value(),
+        lock_timeout=settings.migration_lock_timeout_seconds,
+    )
     print(f"Applied {len(applied)} migration(s): {', '.join(applied) or 'already up to date'}")
     return 0
 
@@ -30,7 +38,7 @@ def create_admin(email: str) -> int:
     async def run() -> UserDTO:
         async with build_container(load_settings()) as container:
             admin: UserDTO = await container.command_bus.dispatch(
-                CreateUserCommand(email=email, password=password, role=Role.ADMIN)
+                CreateUserCommand(email=email, password=password, requester=None, role=Role.ADMIN)
             )
             return admin
 
@@ -52,13 +60,31 @@ def purge_tokens() -> int:
     return 0
 
 
-def serve(host: str, port: int) -> int:
-    import uvicorn
-
+def serve(options: argparse.Namespace) -> int:
     # uvicorn imports app.main itself and would report bad settings as a traceback.
-    load_settings()
-    uvicorn.run("app.main:app", host=host, port=port, proxy_headers=True)
-    return 0
+    settings = load_settings()
+    limits = ConnectionLimits(
+        max_connections=settings.http_max_connections,
+        max_header_bytes=settings.http_max_header_bytes,
+        header_timeout_seconds=settings.http_header_timeout_seconds,
+    )
+    config = ServerConfig(
+        "app.main:app",
+        limits=limits,
+        host=options.host,
+        port=options.port,
+        http=http_protocol(options.http),
+        # None: uvicorn reads WEB_CONCURRENCY, else runs one process.
+        workers=options.workers,
+        reload=options.reload,
+        reload_dirs=options.reload_dir,
+        proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
+        server_header=False,
+        timeout_keep_alive=settings.http_keep_alive_timeout_seconds,
+        timeout_graceful_shutdown=settings.shutdown_timeout_seconds,
+    )
+    return run_server(config)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -71,6 +97,15 @@ def main(argv: list[str] | None = None) -> int:
     server = commands.add_parser("serve", help="run the HTTP server")
     server.add_argument("--host", default="127.0.0.1")
     server.add_argument("--port", type=int, default=8000)
+    server.add_argument(
+        "--http",
+        choices=HTTP_IMPLEMENTATIONS,
+        default="auto",
+        help="HTTP parser (auto: httptools when installed, else h11)",
+    )
+    server.add_argument("--workers", type=int, help="worker processes (default: WEB_CONCURRENCY)")
+    server.add_argument("--reload", action="store_true", help="restart when the code changes")
+    server.add_argument("--reload-dir", action="append", help="directory --reload watches")
     args = parser.parse_args(argv)
     try:
         if args.command == "migrate":
@@ -79,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
             return create_admin(args.email)
         if args.command == "purge-tokens":
             return purge_tokens()
-        return serve(args.host, args.port)
+        return serve(args)
     except (ConfigurationError, RowQueryError) as error:
         # One readable line; these messages never contain the database password.
         # Driver messages may span lines (libpq adds a hint): keep them on one.

@@ -8,17 +8,22 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
-from fastapi_request_pipeline import InMemoryThrottleBackend
-
 from app.application.bus.command_bus import CommandBus
 from app.application.bus.query_bus import QueryBus
+from app.application.services.login_throttle import LoginLimits, LoginThrottle
 from app.application.services.token_service import TokenService
 from app.infrastructure.clock import SystemClock
 from app.infrastructure.config import Settings
 from app.infrastructure.db.connection import create_engine
+{%- if cookiecutter.db_driver == "postgresql" %}
+from app.infrastructure.db.retrying_reader import RetryingReader
+{%- endif %}
+from app.infrastructure.db.schema_version import expected_schema_version
+from app.infrastructure.db.sql_database_probe import SqlDatabaseProbe
 from app.infrastructure.db.unit_of_work import SqlUnitOfWork
 from app.infrastructure.security.bcrypt_password_hasher import BcryptPasswordHasher
 from app.infrastructure.security.jwt_access_token_codec import JwtAccessTokenCodec
+from app.infrastructure.throttle.in_memory_throttle_store import InMemoryThrottleStore
 from app.interfaces.dependencies.container import Container, RateLimitScope
 
 COMMAND_HANDLERS = "app.application.handlers.commands"
@@ -35,6 +40,9 @@ async def build_container(settings: Settings) -> AsyncIterator[Container]:
     )
     try:
         clock = SystemClock()
+        # Readiness looks at the engine that takes the writes, whatever `reader` becomes.
+        database_probe = SqlDatabaseProbe(engine)
+        schema_version = expected_schema_version()
         tokens = TokenService(
             codec=JwtAccessTokenCodec(
                 secret=settings.jwt_secret_key.get_secret_value(),
@@ -45,21 +53,32 @@ async def build_container(settings: Settings) -> AsyncIterator[Container]:
             access_ttl=timedelta(minutes=settings.access_token_expire_minutes),
             refresh_ttl=timedelta(days=settings.refresh_token_expire_days),
         )
+        # Per process: swap in a shared store (e.g. Redis) for several workers.
+        throttle_store = InMemoryThrottleStore()
+        login_throttle = LoginThrottle(throttle_store, _login_limits(settings))
         # Queries get the engine as their read side: pointing it at a replica
         # later is a change here only (docs/SCALING.md, stage 3).
+{%- if cookiecutter.db_driver == "postgresql" %}
+        # A read that met a connection the server dropped (restart, failover) runs again.
+        reader = RetryingReader(engine)
+{%- else %}
+        reader = engine
+{%- endif %}
         providers = {
             "uow": lambda: SqlUnitOfWork(engine),
-            "reader": lambda: engine,
+            "reader": lambda: reader,
             "hasher": lambda: hasher,
             "tokens": lambda: tokens,
             "clock": lambda: clock,
+            "login_throttle": lambda: login_throttle,
+            "database": lambda: database_probe,
+            "expected_schema_version": lambda: schema_version,
         }
         yield Container(
             command_bus=CommandBus.discover(COMMAND_HANDLERS, providers),
             query_bus=QueryBus.discover(QUERY_HANDLERS, providers),
             tokens=tokens,
-            # Per process: swap in a shared ThrottleBackend (e.g. Redis) for several workers.
-            rate_limiter=InMemoryThrottleBackend(),
+            rate_limiter=throttle_store,
             rate_limits={
                 RateLimitScope.LOGIN: settings.login_rate_limit_per_minute,
                 RateLimitScope.REGISTER: settings.register_rate_limit_per_minute,
@@ -70,3 +89,12 @@ async def build_container(settings: Settings) -> AsyncIterator[Container]:
         # An open aiosqlite engine keeps non-daemon threads alive and hangs exit.
         await engine.close()
         hasher.close()
+
+
+def _login_limits(settings: Settings) -> LoginLimits:
+    return LoginLimits(
+        failures_per_account_and_address=settings.login_failures_per_account_and_address,
+        failures_per_account=settings.login_failures_per_account,
+        window_seconds=settings.login_failure_window_minutes * 60,
+        known_address_seconds=settings.login_known_address_days * 24 * 60 * 60,
+    )

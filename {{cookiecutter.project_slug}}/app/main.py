@@ -1,26 +1,32 @@
-"""Application factory. `uvicorn app.main:app` serves the module-level app."""
+"""Application factory; `python -m app serve` serves the module-level app (see README)."""
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
-from fastapi_request_pipeline import enrich_openapi
 
 from app import __version__
 from app.bootstrap import build_container
 from app.infrastructure.config import ConfigurationError, Settings, load_settings
 from app.infrastructure.errors import INFRASTRUCTURE_ERRORS, is_transient
 from app.infrastructure.logging import configure_logging
+from app.infrastructure.signing_key import PER_PROCESS_KEY_WARNING
+from app.interfaces.api.allowed_methods import AllowedMethods
 from app.interfaces.api.errors import install_error_handlers
 from app.interfaces.api.middleware import RequestMiddleware
+from app.interfaces.api.openapi import document_api
 from app.interfaces.api.routes import auth, health, users
 
 ROUTERS: tuple[APIRouter, ...] = (health.router, auth.router, users.router)
+logger = logging.getLogger("app.main")
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or load_settings()
     configure_logging(settings.log_level, settings.log_format)
+    if settings.signs_with_a_per_process_key:
+        logger.warning(PER_PROCESS_KEY_WARNING)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -45,22 +51,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     for router in ROUTERS:
         app.include_router(router)
-    _document_flows(app)
+    app.state.allowed_methods = AllowedMethods(
+        [*app.routes, *(route for router in ROUTERS for route in router.routes)]
+    )
+    document_api(app, ROUTERS)
     return app
-
-
-def _document_flows(app: FastAPI) -> None:
-    """Publish each flow's security (Bearer on protected routes) in the OpenAPI schema.
-
-    enrich_openapi() only sees routes placed directly on an app, while FastAPI keeps an
-    included router as one entry; so enrich a flat view of the same route objects and
-    serve that view's schema.
-    """
-    docs = FastAPI(title=app.title, version=app.version)
-    for router in ROUTERS:
-        docs.router.routes.extend(router.routes)
-    enrich_openapi(docs)
-    app.openapi = docs.openapi  # type: ignore[method-assign]
 
 
 def _create_app_or_exit() -> FastAPI:

@@ -1,14 +1,16 @@
 #!/bin/sh
 # Container entrypoint.
 #
-#   (no arguments)      apply migrations once, then exec uvicorn
-#   -- or --flag ...    same, with the flags appended to uvicorn's command line
+#   (no arguments)      apply migrations once, then exec `python -m app serve`
+#   -- or --flag ...    same, with the flags appended to serve's command line
 #                       (docker-compose.dev.yml passes --reload this way)
 #   any other command   exec it as given, without migrating, e.g.
 #                       python -m app create-admin --email admin@example.com
 #
-# Migrations run here, before uvicorn starts its workers, so several workers
-# (WEB_CONCURRENCY, which uvicorn reads itself) never race to apply them.
+# Migrations run here, before the server starts its workers, so several workers
+# (WEB_CONCURRENCY, which uvicorn reads itself) never race to apply them. `serve`
+# reads the server's limits, FORWARDED_ALLOW_IPS and SHUTDOWN_TIMEOUT_SECONDS from the
+# settings, trusts X-Forwarded-* only from FORWARDED_ALLOW_IPS and sends no Server header.
 set -eu
 
 if [ "$#" -gt 0 ]; then
@@ -21,10 +23,4 @@ fi
 
 python -m app migrate
 
-exec uvicorn app.main:app \
-    --host 0.0.0.0 \
-    --port "${PORT:-8000}" \
-    --proxy-headers \
-    --no-server-header \
-    --forwarded-allow-ips="${FORWARDED_ALLOW_IPS:-127.0.0.1}" \
-    "$@"
+exec python -m app serve --host 0.0.0.0 --port "${PORT:-8000}" "$@"

@@ -203,6 +203,30 @@ def start_server() -> PostgresServer:
     return replace(server, guard=start_guard(server))
 
 
+def restart_server(server: PostgresServer) -> None:
+    """What an operator's restart does to clients: the server closes every connection."""
+    pg_ctl = str(server.bin_dir / "pg_ctl")
+    log = str(server.base_dir / "server.log")
+    # --log: without it the new postmaster would hold our output pipe open for good.
+    command = [pg_ctl, "--pgdata", str(server.data_dir), "--log", log, "-m", "fast", "-w"]
+    run([*command, f"--timeout={START_TIMEOUT_SECONDS}", "restart"], server.run_as)
+
+
+def server_processes(server: PostgresServer) -> list[int]:
+    """The postmaster and every process it forked (backends, checkpointer, ...)."""
+    postmaster = int((server.data_dir / "postmaster.pid").read_text().split()[0])
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            # "pid (command) state ppid ...": the command may hold spaces, so split after it.
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:
+            continue  # the process ended meanwhile
+        if int(fields[1]) == postmaster:
+            children.append(int(stat.parent.name))
+    return [postmaster, *children]
+
+
 def remove_server(server: PostgresServer) -> None:
     if server.guard is not None:
         server.guard.terminate()

@@ -54,6 +54,16 @@ def test_the_layers_keep_their_contracts() -> None:
             "import app.infrastructure.clock",
             id="interfaces-import-infrastructure",
         ),
+        pytest.param(
+            "app/server/connection_limits.py",
+            "import app.infrastructure.config",
+            id="server-imports-infrastructure",
+        ),
+        pytest.param(
+            "app/interfaces/api/schemas/errors.py",
+            "import app.server.connection_limits",
+            id="interfaces-import-server",
+        ),
     ],
 )
 def test_a_forbidden_import_breaks_a_contract(

@@ -42,5 +42,21 @@ class ValidationError(DomainError):
     default_code = "VALIDATION_ERROR"
 
 
+class InvalidEmailError(ValidationError):
+    default_code = "INVALID_EMAIL"
+
+
 class RateLimitError(DomainError):
     default_code = "RATE_LIMITED"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        retry_after_seconds: int = 1,
+        code: str | None = None,
+        details: Mapping[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message, code=code, details=details)
+        # Never 0: "retry after 0 seconds" invites a client to retry at once, in a loop.
+        self.retry_after_seconds = max(1, retry_after_seconds)

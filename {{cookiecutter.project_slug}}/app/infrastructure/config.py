@@ -6,20 +6,21 @@ the defaults below.
 
 import os
 from pathlib import Path
-from typing import Literal, Self
+from typing import Literal
 
 from dotenv import dotenv_values
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from app.infrastructure.db.database_url import parse_database_url, require_driver
+from app.infrastructure.db.migrate import DEFAULT_LOCK_TIMEOUT_SECONDS
 from app.infrastructure.logging import LogFormat
+from app.infrastructure.signing_key import key_problem, per_process_key
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 Environment = Literal["local", "dev", "stage", "prod"]
 ENVIRONMENTS: tuple[Environment, ...] = ("local", "dev", "stage", "prod")
-MIN_SECRET_BYTES = 32
 # The driver this project was generated for: the only one it installs.
 DATABASE_DRIVER = {{ cookiecutter.db_driver | tojson }}
 DEFAULT_DATABASE_URL = {% if cookiecutter.db_driver == "postgresql" -%}
@@ -27,8 +28,6 @@ DEFAULT_DATABASE_URL = {% if cookiecutter.db_driver == "postgresql" -%}
 {%- else -%}
     "sqlite+aiosqlite:///./dev.db"
 {%- endif %}
-# Fragments of the well-known placeholders; a key containing one was never random.
-PLACEHOLDER_FRAGMENTS = ("change-me", "changeme", "change_me", "secret", "password")
 
 
 class Settings(BaseSettings):
@@ -40,7 +39,13 @@ class Settings(BaseSettings):
     database_url: SecretStr = SecretStr(DEFAULT_DATABASE_URL)
     database_pool_size: int = Field(default=10, ge=1, le=200)
     database_pool_timeout_seconds: float = Field(default=10.0, gt=0)
-    jwt_secret_key: SecretStr = SecretStr("change-me-in-production")
+    # The most any database operation may take, waiting for a pooled connection included;
+    # past it the request is answered 503 with Retry-After.
+    database_query_timeout_seconds: float = Field(default=5.0, gt=0)
+    # How long `migrate` waits for a lock: another migrate's, or a table in use.
+    migration_lock_timeout_seconds: float = Field(default=DEFAULT_LOCK_TIMEOUT_SECONDS, gt=0)
+    # Unset (or empty) means a random key per process, and only in local: see signing_key.py.
+    jwt_secret_key: SecretStr = Field(default=SecretStr(""), validate_default=True)
     jwt_algorithm: Literal["HS256", "HS384", "HS512"] = "HS256"
     access_token_expire_minutes: int = Field(default=30, ge=1)
     refresh_token_expire_days: int = Field(default=7, ge=1)
@@ -50,16 +55,34 @@ class Settings(BaseSettings):
         default_factory=lambda: max(1, (os.cpu_count() or 2) - 1), ge=1
     )
     bcrypt_max_pending: int = Field(default=64, ge=1)
-    # Per client address (or per user once authenticated) and per process; 0 turns one off.
+    # Per client address (IPv4, or IPv6 /64; per user once authenticated) and per
+    # process; 0 turns one off.
     login_rate_limit_per_minute: int = Field(default=10, ge=0)
     register_rate_limit_per_minute: int = Field(default=5, ge=0)
     password_change_rate_limit_per_minute: int = Field(default=5, ge=0)
+    # Failed logins per account, per window (app/application/services/login_throttle.py);
+    # 0 turns one off. The ceiling counts only addresses that never signed in to the
+    # account; one that did is exempt from it for LOGIN_KNOWN_ADDRESS_DAYS.
+    login_failures_per_account_and_address: int = Field(default=5, ge=0)
+    login_failures_per_account: int = Field(default=20, ge=0)
+    login_failure_window_minutes: int = Field(default=15, ge=1)
+    login_known_address_days: int = Field(default=30, ge=1)
     max_request_body_bytes: int = Field(default=1_048_576, ge=1)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     # JSON lines for log collectors; config/local.env switches to readable lines.
     log_format: LogFormat = "json"
     # Interactive docs and the OpenAPI schema; config/prod.env turns them off.
     api_docs_enabled: bool = True
+    # The HTTP server (`python -m app serve`), per process. Connections x header bytes
+    # bounds what unauthenticated clients can make the process hold.
+    http_max_connections: int = Field(default=1000, ge=1)
+    http_max_header_bytes: int = Field(default=16_384, ge=1024)
+    http_header_timeout_seconds: float = Field(default=10.0, gt=0)
+    http_keep_alive_timeout_seconds: int = Field(default=5, ge=1)
+    # Below Docker's 10 s stop grace period, so the database pool still closes cleanly.
+    shutdown_timeout_seconds: int = Field(default=5, ge=1)
+    # Peers whose X-Forwarded-For and X-Forwarded-Proto are believed: the reverse proxy.
+    forwarded_allow_ips: str = "127.0.0.1"
 
     @field_validator("database_url")
     @classmethod
@@ -69,21 +92,22 @@ class Settings(BaseSettings):
         parse_database_url(url)
         return value
 
-    @model_validator(mode="after")
-    def _shared_environments_need_a_real_secret(self) -> Self:
-        # Only a developer's own machine may run on the placeholder: anywhere else a
-        # guessable key lets anyone mint tokens, admin ones included.
-        if self.app_env == "local":
-            return self
-        secret = self.jwt_secret_key.get_secret_value()
-        guessable = any(fragment in secret.lower() for fragment in PLACEHOLDER_FRAGMENTS)
-        if guessable or len(secret.encode()) < MIN_SECRET_BYTES:
-            raise ValueError(
-                f"JWT_SECRET_KEY must be a random value of at least {MIN_SECRET_BYTES} bytes "
-                f"when APP_ENV is {self.app_env}; generate one with: "
-                "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
-            )
-        return self
+    @field_validator("jwt_secret_key")
+    @classmethod
+    def _signing_key_is_secret(cls, value: SecretStr, info: ValidationInfo) -> SecretStr:
+        environment = info.data.get("app_env", "local")
+        key = value.get_secret_value()
+        if not key.strip() and environment == "local":
+            return SecretStr(per_process_key())
+        problem = key_problem(key, environment)
+        if problem:
+            raise ValueError(problem)
+        return value
+
+    @property
+    def signs_with_a_per_process_key(self) -> bool:
+        """True when no key was configured and local development made one up."""
+        return self.jwt_secret_key.get_secret_value() == per_process_key()
 
 
 class ConfigurationError(RuntimeError):
@@ -96,9 +120,16 @@ def load_settings(root: Path = PROJECT_ROOT) -> Settings:
     env = os.environ.get("APP_ENV") or dotenv_values(dotenv).get("APP_ENV") or "local"
     if env not in ENVIRONMENTS:
         raise ConfigurationError(f"APP_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}")
+    shared = root / "config" / f"{env}.env"
+    if env != "local" and not shared.is_file():
+        # Without it a shared environment would run on the defaults, which suit a laptop.
+        raise ConfigurationError(
+            f"APP_ENV={env} needs config/{env}.env, which is not in {root}: run the service "
+            "from the project directory or the image, where config/ sits next to app/"
+        )
     try:
         # Later files win, so .env overrides the shared per-environment file.
-        return Settings(_env_file=(root / "config" / f"{env}.env", dotenv))
+        return Settings(_env_file=(shared, dotenv))
     except ValidationError as error:
         problems = "; ".join(_problem(issue) for issue in error.errors())
         raise ConfigurationError(f"Invalid configuration ({env}): {problems}") from None

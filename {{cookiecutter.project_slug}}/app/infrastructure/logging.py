@@ -10,6 +10,11 @@ from app.infrastructure.console_log_formatter import ConsoleFormatter
 from app.infrastructure.log_fields import extra_fields
 
 LogFormat = Literal["console", "json"]
+# Below WARNING the database drivers log what a service must not: aiosqlite each
+# statement with its parameters (emails, password and token hashes), psycopg each
+# connection attempt. Nothing else they say there is worth that risk.
+DRIVER_LOGGERS = ("aiosqlite", "psycopg", "row_query")
+DRIVER_LOG_FLOOR = logging.WARNING
 
 
 class JsonFormatter(logging.Formatter):
@@ -33,6 +38,9 @@ def configure_logging(level: str, log_format: LogFormat) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # A logger's own level decides before the root's, so this holds whatever LOG_LEVEL is.
+    for name in DRIVER_LOGGERS:
+        logging.getLogger(name).setLevel(max(root.level, DRIVER_LOG_FLOOR))
     for name in ("uvicorn", "uvicorn.error"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True

@@ -104,7 +104,7 @@ async def signed_up(client: httpx.AsyncClient, prefix: str = "user") -> Account:
 async def create_admin(app: FastAPI, email: str, password: str = PASSWORD) -> UserDTO:
     """Admins cannot sign themselves up: create one through the command bus."""
     user: UserDTO = await app.state.container.command_bus.dispatch(
-        CreateUserCommand(email=email, password=password, role=Role.ADMIN)
+        CreateUserCommand(email=email, password=password, requester=None, role=Role.ADMIN)
     )
     return user
 

@@ -335,6 +335,7 @@ async def test_throttled_route_is_429_with_retry_after_past_its_limit(
     assert_envelope(blocked, 429, "RATE_LIMITED")
     retry_after = int(blocked.headers["Retry-After"])
     assert 1 <= retry_after <= 60
+    assert blocked.json()["error"]["details"] == {"retry_after_seconds": retry_after}
 
 
 @pytest.mark.parametrize("route", THROTTLED_ROUTES)

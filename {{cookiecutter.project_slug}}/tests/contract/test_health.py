@@ -1,4 +1,4 @@
-"""GET /health (liveness) and GET /health/ready (the database answers)."""
+"""GET /health (liveness) and GET /health/ready (the database can serve this release)."""
 
 {% if cookiecutter.db_driver == "postgresql" -%}
 import asyncio
@@ -42,7 +42,14 @@ async def test_ready_when_the_database_answers(client: httpx.AsyncClient) -> Non
     response = await client.get("/health/ready")
 
     assert response.status_code == 200
-    assert response.json() == {"status": "ready", "database": "ok"}
+    assert response.json() == {
+        "status": "ready",
+        "checks": {
+            "database_reachable": "ok",
+            "schema_migrated": "ok",
+            "database_writable": "ok",
+        },
+    }
 
 
 def _unreachable_database_url(settings: Settings, tmp_path: Path) -> str:
@@ -65,7 +72,11 @@ async def test_ready_is_503_in_the_envelope_when_the_database_is_unreachable(
 
     error = assert_envelope(ready, 503, "SERVICE_UNAVAILABLE")
     assert "nothing" not in ready.text  # no connection details, let alone the password
-    assert error["details"] == {}
+    assert error["details"]["checks"] == {
+        "database_reachable": "failed",
+        "schema_migrated": "not_checked",
+        "database_writable": "not_checked",
+    }
     assert alive.status_code == 200  # liveness never touches the database
 {%- if cookiecutter.db_driver == "postgresql" %}
 

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import httpx
+import jwt
 import pytest
 
 from app.infrastructure.config import Settings
@@ -170,6 +171,37 @@ async def test_unsigned_alg_none_token_is_401(
     response = await client.get(f"{USERS}/{admin.id}", headers=bearer(token))
 
     assert_envelope(response, 401, "INVALID_TOKEN")
+
+
+@pytest.mark.parametrize(
+    ("exp", "iat"),
+    [
+        pytest.param(10**20, 0, id="exp-10e20"),
+        pytest.param(1e300, 0, id="exp-1e300"),
+        pytest.param(float("inf"), 0, id="exp-infinity"),
+        pytest.param(None, -(10**20), id="iat-minus-10e20"),
+    ],
+)
+async def test_validly_signed_token_with_out_of_range_times_is_401_not_500(
+    client: httpx.AsyncClient, settings: Settings, alice: Account, exp: float | None, iat: float
+) -> None:
+    """Signed with the service's own key: only the claims are wrong (no datetime holds them)."""
+    now = int(datetime.now(UTC).timestamp())
+    claims = {
+        "sub": alice.id,
+        "role": "user",
+        "typ": "access",
+        "iss": settings.app_name,
+        "iat": iat or now,
+        "exp": now + 300 if exp is None else exp,
+    }
+    key = settings.jwt_secret_key.get_secret_value()
+    token = jwt.encode(claims, key, algorithm=settings.jwt_algorithm)
+
+    response = await client.get(f"{USERS}/{alice.id}", headers=bearer(token))
+
+    assert_envelope(response, 401, "INVALID_TOKEN")
+    assert response.headers["WWW-Authenticate"] == 'Bearer error="invalid_token"'
 
 
 # --- refresh rotation and family revocation ---------------------------------------------------

@@ -1,10 +1,15 @@
-"""`python -m app migrate | create-admin | purge-tokens` as an operator runs them."""
+"""`python -m app migrate | create-admin | purge-tokens | serve` as an operator runs them."""
 
+import contextlib
+import json
 import os
+import queue
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pytest
 
@@ -16,6 +21,7 @@ from .builders import DRIVER_MISMATCH, OTHER_DRIVER, fetch_column, url_with_secr
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 ADMIN_PASSWORD = "an admin password"
 DATABASE_PASSWORD = "Db-Passw0rd-Never-Printed"
+FULL_WIDTH_ROOT = "ＲＯＯＴ@ｅｘａｍｐｌｅ.ｃｏｍ"  # noqa: RUF001 - root@example.com, look-alike
 
 
 def run_app(
@@ -62,8 +68,9 @@ def test_create_admin_creates_one_admin(database_url: str) -> None:
     assert "root@example.com" in created.stdout
     assert _roles(database_url) == [Role.ADMIN.value]
 
+    # A look-alike of the address (full-width letters) is the same address.
     again = run_app(
-        database_url, "create-admin", "--email", "root@example.com", ADMIN_PASSWORD=ADMIN_PASSWORD
+        database_url, "create-admin", "--email", FULL_WIDTH_ROOT, ADMIN_PASSWORD=ADMIN_PASSWORD
     )
     assert again.returncode == 1
     assert "Could not create the admin" in again.stderr
@@ -134,3 +141,85 @@ def test_purge_tokens_reports_what_it_deleted(database_url: str) -> None:
     result = run_app(database_url, "purge-tokens")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "Deleted 0 expired refresh token(s)"
+
+
+PLACEHOLDER_REFUSED = (
+    "error: Invalid configuration (local): JWT_SECRET_KEY must not be a placeholder (this one "
+    "contains a published example): remove the line to sign with a random key made at each "
+    "start, or generate one with: python -c 'import secrets; print(secrets.token_urlsafe(48))'\n"
+)
+
+
+def test_serve_refuses_the_old_placeholder_key_in_one_line(database_url: str) -> None:
+    result = run_app(database_url, "serve", "--port", "0", JWT_SECRET_KEY="change-me-in-production")
+
+    assert (result.returncode, result.stdout, result.stderr) == (2, "", PLACEHOLDER_REFUSED)
+
+
+def test_uvicorn_started_by_hand_refuses_the_old_placeholder_key_in_one_line(
+    database_url: str,
+) -> None:
+    result = run_app(
+        database_url,
+        "app.main:app",
+        "--port",
+        "0",
+        module="uvicorn",
+        JWT_SECRET_KEY="change-me-in-production",
+    )
+
+    assert (result.returncode, result.stdout, result.stderr) == (1, "", PLACEHOLDER_REFUSED)
+
+
+def _pump(stream: IO[str], lines: queue.Queue[str]) -> None:
+    for line in stream:
+        lines.put(line)
+
+
+def _serve_until_started(env: dict[str, str], timeout: float = 60) -> list[str]:
+    """Run `python -m app serve` until it has started, then stop it; its output lines."""
+    with subprocess.Popen(
+        [sys.executable, "-m", "app", "serve", "--port", "0"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    ) as process:
+        assert process.stdout is not None
+        lines: queue.Queue[str] = queue.Queue()
+        reader = threading.Thread(target=_pump, args=(process.stdout, lines), daemon=True)
+        reader.start()
+        seen: list[str] = []
+        deadline = time.monotonic() + timeout
+        try:
+            while not any("Application startup complete" in line for line in seen):
+                remaining = deadline - time.monotonic()
+                assert remaining > 0, f"not started within {timeout} s: {seen}"
+                with contextlib.suppress(queue.Empty):
+                    seen.append(lines.get(timeout=remaining))
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+            reader.join(timeout=30)
+    return seen
+
+
+def test_serve_without_a_key_starts_locally_and_warns_once(database_url: str) -> None:
+    """The first start of a fresh clone (no .env): it works, and says what it costs."""
+    lines = _serve_until_started(
+        {
+            **os.environ,
+            "APP_ENV": "local",
+            "DATABASE_URL": database_url,
+            "JWT_SECRET_KEY": "",
+            "LOG_FORMAT": "json",
+            "LOG_LEVEL": "INFO",
+        }
+    )
+
+    warnings = [json.loads(line) for line in lines if "JWT_SECRET_KEY is not set" in line]
+    assert len(warnings) == 1, lines
+    assert warnings[0]["level"] == "WARNING"
+    assert "will not survive a restart" in warnings[0]["message"]
+    assert "do not work across several workers" in warnings[0]["message"]

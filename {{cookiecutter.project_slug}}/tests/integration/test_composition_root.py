@@ -19,6 +19,8 @@ from app.infrastructure.db.connection import create_engine as real_create_engine
 
 from .builders import fetch_column
 
+CLIENT = "192.0.2.1"  # the address bucket a login comes from
+
 
 async def test_every_built_in_handler_is_discovered(settings: Settings) -> None:
     # A superset check: features you add bring their own handlers.
@@ -91,11 +93,15 @@ async def test_login_upgrades_a_hash_made_before_the_cost_was_raised(settings: S
     stronger = settings.model_copy(update={"bcrypt_rounds": settings.bcrypt_rounds + 1})
 
     async with bootstrap.build_container(stronger) as container:
-        await container.command_bus.dispatch(LoginUserCommand(email=email, password=password))
+        await container.command_bus.dispatch(
+            LoginUserCommand(email=email, password=password, address_bucket=CLIENT)
+        )
         [stored] = fetch_column(
             settings.database_url.get_secret_value(),
             "SELECT password_hash FROM users WHERE email = 'cost@example.com'",
         )
         assert stored.startswith(f"$2b${stronger.bcrypt_rounds:02d}$")
         # ...and the upgraded hash still opens the account.
-        await container.command_bus.dispatch(LoginUserCommand(email=email, password=password))
+        await container.command_bus.dispatch(
+            LoginUserCommand(email=email, password=password, address_bucket=CLIENT)
+        )

@@ -1,6 +1,11 @@
 """DATABASE_URL parsing and settings loading, with real files in a temporary root."""
 
+import base64
+import secrets
 import shutil
+import subprocess
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -15,6 +20,12 @@ from app.infrastructure.config import (
     load_settings,
 )
 from app.infrastructure.db.database_url import DatabaseUrlError, parse_database_url
+from app.infrastructure.signing_key import (
+    MIN_ESTIMATED_BITS,
+    estimated_bits,
+    is_placeholder,
+    key_problem,
+)
 
 from .builders import DRIVER_MISMATCH, OTHER_DRIVER, url_with_secret
 
@@ -97,6 +108,16 @@ def test_settings_repr_hides_the_database_password_and_jwt_secret() -> None:
         pytest.param("change-me-in-production", id="the-placeholder"),
         pytest.param("Change-Me-In-Production-Change-Me-Please!", id="a-long-placeholder"),
         pytest.param("too-short-0123456789", id="short"),
+        pytest.param("a" * 32, id="one-character-repeated"),
+        pytest.param("abcdefghijklmnopqrstuvwxyz012345", id="alphabet-then-digits"),
+        pytest.param("0123456789" * 5, id="digits-wrapping"),
+        pytest.param("zyxwvutsrqponmlkjihgfedcba987654", id="alphabet-backwards"),
+        pytest.param("Xk9#mQ2!" * 5, id="a-repeated-block"),
+        pytest.param("ab" * 20, id="alternating"),
+        pytest.param("aabbccddeeffgghhiijjkkllmmnnoopp", id="doubled-sequence"),
+        pytest.param("qwertyuiopasdfghjklzxcvbnm123456", id="keyboard-rows"),
+        pytest.param("0123456789abcdef" * 2, id="hex-digits-in-order"),
+        pytest.param(secrets.token_urlsafe(12) * 4, id="random-block-repeated"),
     ],
 )
 def test_shared_environments_refuse_a_guessable_or_short_jwt_secret(
@@ -108,8 +129,28 @@ def test_shared_environments_refuse_a_guessable_or_short_jwt_secret(
     assert secret not in str(raised.value)
 
 
-def test_a_developer_machine_may_run_on_the_placeholder() -> None:
-    assert Settings(_env_file=None, app_env="local").app_env == "local"
+@pytest.mark.parametrize(
+    "make_key",
+    [
+        pytest.param(lambda: secrets.token_urlsafe(48), id="token_urlsafe-48"),
+        pytest.param(lambda: secrets.token_urlsafe(32), id="token_urlsafe-32"),
+        pytest.param(lambda: secrets.token_hex(32), id="token_hex-32"),
+        pytest.param(lambda: secrets.token_hex(32).upper(), id="token_hex-32-upper"),
+        pytest.param(lambda: base64.b64encode(secrets.token_bytes(32)).decode(), id="base64-32"),
+    ],
+)
+def test_prod_accepts_every_real_random_key(make_key: Callable[[], str]) -> None:
+    refused = [key for key in (make_key() for _ in range(2000)) if key_problem(key, "prod")]
+
+    assert refused == []
+    assert Settings(_env_file=None, app_env="prod", jwt_secret_key=make_key()).app_env == "prod"
+
+
+@pytest.mark.parametrize("app_env", ["dev", "stage", "prod"])
+@pytest.mark.parametrize("unset", ["", "   "], ids=["empty", "blank"])
+def test_shared_environments_refuse_to_start_without_a_key(app_env: str, unset: str) -> None:
+    with pytest.raises(ValidationError, match=r"JWT_SECRET_KEY must be a .* \(it is not set\)"):
+        Settings(_env_file=None, app_env=app_env, jwt_secret_key=unset)
 
 
 def test_prod_accepts_a_long_random_jwt_secret() -> None:
@@ -120,6 +161,55 @@ def test_prod_accepts_a_long_random_jwt_secret() -> None:
     )
 
     assert settings.app_env == "prod"
+
+
+@pytest.mark.parametrize("app_env", ENVIRONMENTS)
+@pytest.mark.parametrize(
+    "placeholder",
+    [
+        pytest.param("change-me-in-production", id="the-old-default"),
+        pytest.param("CHANGEME", id="changeme"),
+        pytest.param("my-local-secret", id="secret"),
+    ],
+)
+def test_no_environment_accepts_a_placeholder(app_env: str, placeholder: str) -> None:
+    with pytest.raises(ValidationError, match="JWT_SECRET_KEY must") as raised:
+        Settings(_env_file=None, app_env=app_env, jwt_secret_key=placeholder)
+
+    assert placeholder not in str(raised.value)
+
+
+@pytest.mark.usefixtures("clean_environment")
+def test_no_environment_at_all_signs_with_a_random_per_process_key(tmp_path: Path) -> None:
+    """No .env, no APP_ENV, no config file: local, on a key nobody has published."""
+    settings = load_settings(tmp_path)
+    key = settings.jwt_secret_key.get_secret_value()
+
+    assert settings.app_env == "local"
+    assert settings.signs_with_a_per_process_key
+    assert not is_placeholder(key)
+    assert estimated_bits(key) >= MIN_ESTIMATED_BITS
+    # Every app of this process verifies the tokens of the others.
+    assert load_settings(tmp_path).jwt_secret_key.get_secret_value() == key
+    other_process = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from app.infrastructure.signing_key import per_process_key as k; print(k())",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert other_process.stdout.strip() not in {"", key}
+
+
+def test_a_developer_may_choose_a_key_of_their_own_locally() -> None:
+    settings = Settings(_env_file=None, app_env="local", jwt_secret_key="dev-key")
+
+    assert settings.jwt_secret_key.get_secret_value() == "dev-key"
+    assert not settings.signs_with_a_per_process_key
 
 
 @pytest.fixture
@@ -163,6 +253,24 @@ def test_app_env_selects_the_config_file(tmp_path: Path, monkeypatch: pytest.Mon
     assert load_settings(tmp_path).access_token_expire_minutes == 20
     monkeypatch.setenv("APP_ENV", "local")
     assert load_settings(tmp_path).access_token_expire_minutes == 45
+
+
+@pytest.mark.usefixtures("clean_environment")
+@pytest.mark.parametrize("app_env", ["dev", "stage", "prod"])
+def test_outside_local_a_missing_config_file_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, app_env: str
+) -> None:
+    """Not the defaults of a laptop (API docs on, DEBUG-friendly) in a shared environment."""
+    _write(tmp_path / "config" / "local.env", "LOG_LEVEL=DEBUG")
+    _write(tmp_path / ".env", f"APP_ENV={app_env}", f"JWT_SECRET_KEY={JWT_SECRET}")
+
+    with pytest.raises(ConfigurationError) as raised:
+        load_settings(tmp_path)
+
+    assert str(raised.value) == (
+        f"APP_ENV={app_env} needs config/{app_env}.env, which is not in {tmp_path}: run the "
+        "service from the project directory or the image, where config/ sits next to app/"
+    )
 
 
 @pytest.mark.usefixtures("clean_environment")

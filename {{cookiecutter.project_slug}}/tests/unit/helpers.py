@@ -8,8 +8,10 @@ from app.application.dto.token_pair import TokenPairDTO
 from app.application.dto.user import UserDTO
 from app.application.handlers.commands.create_user_handler import handle_create_user
 from app.application.handlers.commands.login_user_handler import handle_login_user
+from app.application.services.login_throttle import LoginLimits, LoginThrottle
 from app.application.services.token_service import TokenService
 from app.domain.value_objects.role import Role
+from app.infrastructure.throttle.in_memory_throttle_store import InMemoryThrottleStore
 
 from .fakes import FakePasswordHasher, FixedClock, InMemoryUnitOfWork
 
@@ -19,6 +21,14 @@ JWT_ALGORITHM = "HS256"
 JWT_ISSUER = "my-service-tests"
 ACCESS_TTL = timedelta(minutes=30)
 REFRESH_TTL = timedelta(days=7)
+CLIENT_BUCKET = "192.0.2.1"
+# The shipped defaults (config.py): 5 per account and address, 20 per account, 15 minutes, 30 days.
+DEFAULT_LOGIN_LIMITS = LoginLimits(
+    failures_per_account_and_address=5,
+    failures_per_account=20,
+    window_seconds=15 * 60,
+    known_address_seconds=30 * 24 * 60 * 60,
+)
 
 
 async def create_user(
@@ -31,7 +41,10 @@ async def create_user(
     role: Role = Role.USER,
 ) -> UserDTO:
     return await handle_create_user(
-        CreateUserCommand(email=email, password=password, role=role), uow, hasher, clock
+        CreateUserCommand(email=email, password=password, requester=None, role=role),
+        uow,
+        hasher,
+        clock,
     )
 
 
@@ -41,7 +54,15 @@ async def login(
     tokens: TokenService,
     email: str = "alice@example.com",
     password: str = PASSWORD,
+    *,
+    throttle: LoginThrottle | None = None,
+    address: str = CLIENT_BUCKET,
 ) -> TokenPairDTO:
+    """Log in from `address`; without a `throttle`, through a fresh one with the defaults."""
     return await handle_login_user(
-        LoginUserCommand(email=email, password=password), uow, hasher, tokens
+        LoginUserCommand(email=email, password=password, address_bucket=address),
+        uow,
+        hasher,
+        tokens,
+        throttle or LoginThrottle(InMemoryThrottleStore(), DEFAULT_LOGIN_LIMITS),
     )

@@ -1,17 +1,25 @@
-"""RegisterUser and CreateUser: validation first, then one account per address."""
+"""RegisterUser and CreateUser: validation first, one account per address, admins create users."""
+
+import uuid
 
 import pytest
 
 from app.application.commands.create_user import CreateUserCommand
 from app.application.commands.register_user import RegisterUserCommand
+from app.application.dto.principal import Principal
 from app.application.dto.user import UserDTO
 from app.application.handlers.commands.create_user_handler import handle_create_user
 from app.application.handlers.commands.register_user_handler import handle_register_user
-from app.domain.errors import ConflictError, ValidationError
+from app.domain.errors import (
+    AuthenticationError,
+    AuthorizationError,
+    ConflictError,
+    ValidationError,
+)
 from app.domain.value_objects.role import Role
 
 from .fakes import FakePasswordHasher, FixedClock, InMemoryUnitOfWork
-from .helpers import PASSWORD
+from .helpers import PASSWORD, create_user
 
 
 async def test_register_stores_a_user_with_normalised_email_and_hashed_password(
@@ -96,7 +104,7 @@ async def test_create_user_honours_the_requested_role(
     uow: InMemoryUnitOfWork, hasher: FakePasswordHasher, clock: FixedClock, role: Role
 ) -> None:
     dto = await handle_create_user(
-        CreateUserCommand(email="Bob@Example.com", password=PASSWORD, role=role),
+        CreateUserCommand(email="Bob@Example.com", password=PASSWORD, requester=None, role=role),
         uow,
         hasher,
         clock,
@@ -111,7 +119,10 @@ async def test_create_user_defaults_to_plain_user(
     uow: InMemoryUnitOfWork, hasher: FakePasswordHasher, clock: FixedClock
 ) -> None:
     dto = await handle_create_user(
-        CreateUserCommand(email="bob@example.com", password=PASSWORD), uow, hasher, clock
+        CreateUserCommand(email="bob@example.com", password=PASSWORD, requester=None),
+        uow,
+        hasher,
+        clock,
     )
     assert dto.role is Role.USER
 
@@ -119,8 +130,55 @@ async def test_create_user_defaults_to_plain_user(
 async def test_create_user_rejects_a_taken_email(
     uow: InMemoryUnitOfWork, hasher: FakePasswordHasher, clock: FixedClock
 ) -> None:
-    command = CreateUserCommand(email="bob@example.com", password=PASSWORD, role=Role.ADMIN)
+    command = CreateUserCommand(
+        email="bob@example.com", password=PASSWORD, requester=None, role=Role.ADMIN
+    )
     await handle_create_user(command, uow, hasher, clock)
     with pytest.raises(ConflictError) as caught:
         await handle_create_user(command, uow, hasher, clock)
     assert caught.value.code == "EMAIL_TAKEN"
+
+
+# --- who may create users: the requester's role as stored now ---------------------------------
+
+
+async def _create_as(
+    requester: Principal, uow: InMemoryUnitOfWork, hasher: FakePasswordHasher, clock: FixedClock
+) -> UserDTO:
+    command = CreateUserCommand(email="new@example.com", password=PASSWORD, requester=requester)
+    return await handle_create_user(command, uow, hasher, clock)
+
+
+async def test_an_admin_creates_users(
+    uow: InMemoryUnitOfWork, hasher: FakePasswordHasher, clock: FixedClock
+) -> None:
+    admin = await create_user(uow, hasher, clock, "admin@example.com", role=Role.ADMIN)
+
+    dto = await _create_as(Principal(admin.id), uow, hasher, clock)
+
+    assert dto.email == "new@example.com"
+
+
+async def test_a_plain_user_may_not_create_users_and_costs_no_hash(
+    uow: InMemoryUnitOfWork, hasher: FakePasswordHasher, clock: FixedClock
+) -> None:
+    user = await create_user(uow, hasher, clock, "user@example.com")
+    hashes_before = len(hasher.hashed)
+
+    with pytest.raises(AuthorizationError) as caught:
+        await _create_as(Principal(user.id), uow, hasher, clock)
+
+    assert caught.value.code == "FORBIDDEN"
+    assert len(hasher.hashed) == hashes_before
+    assert [stored.email.value for stored in uow.stored_users()] == ["user@example.com"]
+
+
+async def test_a_requester_who_no_longer_exists_is_an_authentication_error(
+    uow: InMemoryUnitOfWork, hasher: FakePasswordHasher, clock: FixedClock
+) -> None:
+    with pytest.raises(AuthenticationError) as caught:
+        await _create_as(Principal(uuid.uuid4()), uow, hasher, clock)
+
+    assert caught.value.code == "INVALID_TOKEN"
+    assert hasher.hashed == []
+    assert uow.stored_users() == []

@@ -9,11 +9,11 @@ import pytest
 from app.application.dto.principal import Principal
 from app.application.handlers.queries.check_readiness_handler import handle_check_readiness
 from app.application.handlers.queries.get_user_handler import handle_get_user
+from app.application.ports.database_probe import DatabaseState
 from app.application.queries.check_readiness import CheckReadinessQuery
 from app.application.queries.get_user import GetUserQuery
-from app.application.read_models.readiness import ReadinessReadModel
-from app.domain.errors import AuthorizationError, NotFoundError
-from app.domain.value_objects.role import Role
+from app.application.read_models.readiness import ReadinessChecks
+from app.domain.errors import AuthenticationError, AuthorizationError, NotFoundError
 
 from .fakes import FakeReadDatabase
 
@@ -21,6 +21,8 @@ ALICE = uuid.uuid4()
 BOB = uuid.uuid4()
 ADMIN = uuid.uuid4()
 GHOST = uuid.uuid4()
+PROMOTED = uuid.uuid4()
+DELETED = uuid.uuid4()
 CREATED = datetime(2030, 1, 1, tzinfo=UTC)
 
 
@@ -45,9 +47,9 @@ def reader() -> FakeReadDatabase:
 @pytest.mark.parametrize(
     ("requester", "target", "email"),
     [
-        pytest.param(Principal(ALICE, Role.USER), ALICE, "alice@example.com", id="own-record"),
-        pytest.param(Principal(ADMIN, Role.ADMIN), BOB, "bob@example.com", id="admin-reads-any"),
-        pytest.param(Principal(ADMIN, Role.ADMIN), ADMIN, "admin@example.com", id="admin-self"),
+        pytest.param(Principal(ALICE), ALICE, "alice@example.com", id="own-record"),
+        pytest.param(Principal(ADMIN), BOB, "bob@example.com", id="admin-reads-any"),
+        pytest.param(Principal(ADMIN), ADMIN, "admin@example.com", id="admin-self"),
     ],
 )
 async def test_get_user_allowed(
@@ -66,39 +68,94 @@ async def test_get_user_forbidden_for_anyone_else(
     reader: FakeReadDatabase, target: uuid.UUID
 ) -> None:
     with pytest.raises(AuthorizationError) as caught:
-        await handle_get_user(
-            GetUserQuery(user_id=target, requester=Principal(ALICE, Role.USER)), reader
-        )
+        await handle_get_user(GetUserQuery(user_id=target, requester=Principal(ALICE)), reader)
     assert caught.value.code == "FORBIDDEN"
-    assert reader.calls == [], "authorisation is decided before the database is asked"
+    # Authorisation is decided from the requester's own row, before the target is looked up.
+    assert reader.calls == [("users.get_by_id", {"id": str(ALICE)})]
+
+
+async def test_get_user_reads_the_requesters_current_role(reader: FakeReadDatabase) -> None:
+    """The role is the database's now: a user promoted since signing in reads others."""
+    reader.add_user_row(row(PROMOTED, "promoted@example.com", "admin"))
+
+    user = await handle_get_user(GetUserQuery(user_id=BOB, requester=Principal(PROMOTED)), reader)
+
+    assert user.email == "bob@example.com"
+
+
+@pytest.mark.parametrize("target", [pytest.param(GHOST, id="any-id"), pytest.param(BOB, id="bob")])
+async def test_get_user_for_a_requester_who_no_longer_exists_is_an_authentication_error(
+    reader: FakeReadDatabase, target: uuid.UUID
+) -> None:
+    with pytest.raises(AuthenticationError) as caught:
+        await handle_get_user(GetUserQuery(user_id=target, requester=Principal(DELETED)), reader)
+    assert caught.value.code == "INVALID_TOKEN"
 
 
 async def test_get_user_missing_for_admin_is_not_found(reader: FakeReadDatabase) -> None:
     with pytest.raises(NotFoundError) as caught:
-        await handle_get_user(
-            GetUserQuery(user_id=GHOST, requester=Principal(ADMIN, Role.ADMIN)), reader
-        )
+        await handle_get_user(GetUserQuery(user_id=GHOST, requester=Principal(ADMIN)), reader)
     assert caught.value.code == "USER_NOT_FOUND"
 
 
-async def test_get_user_uses_the_named_query(reader: FakeReadDatabase) -> None:
-    await handle_get_user(
-        GetUserQuery(user_id=ALICE, requester=Principal(ALICE, Role.USER)), reader
-    )
+async def test_reading_yourself_is_one_query(reader: FakeReadDatabase) -> None:
+    await handle_get_user(GetUserQuery(user_id=ALICE, requester=Principal(ALICE)), reader)
     assert reader.calls == [("users.get_by_id", {"id": str(ALICE)})]
 
 
-async def test_check_readiness_pings_the_database() -> None:
-    reader = FakeReadDatabase({"health.ping": [{"ok": 1}]})
-    result = await handle_check_readiness(CheckReadinessQuery(), reader)
-    assert result == ReadinessReadModel(status="ready", database="ok")
-    assert reader.calls == [("health.ping", {})]
+EXPECTED_VERSION = 2
 
 
-async def test_check_readiness_propagates_a_database_failure() -> None:
-    class BrokenDatabase(FakeReadDatabase):
-        async def fetch_all(self, query: str, params: Any = None) -> list[dict[str, Any]]:
-            raise ConnectionError("database is down")
+class _Probe:
+    def __init__(self, state: DatabaseState) -> None:
+        self.state = state
 
-    with pytest.raises(ConnectionError):
-        await handle_check_readiness(CheckReadinessQuery(), BrokenDatabase())
+    async def probe(self) -> DatabaseState:
+        return self.state
+
+
+@pytest.mark.parametrize(
+    ("state", "checks"),
+    [
+        pytest.param(
+            DatabaseState(reachable=True, schema_version=2, writable=True),
+            ("ok", "ok", "ok"),
+            id="ready",
+        ),
+        pytest.param(
+            DatabaseState(reachable=True, schema_version=3, writable=True),
+            ("ok", "ok", "ok"),
+            id="migrated-further-by-a-newer-release",
+        ),
+        pytest.param(
+            DatabaseState(reachable=False),
+            ("failed", "not_checked", "not_checked"),
+            id="unreachable",
+        ),
+        pytest.param(
+            DatabaseState(reachable=True),
+            ("ok", "failed", "not_checked"),
+            id="never-migrated",
+        ),
+        pytest.param(
+            DatabaseState(reachable=True, schema_version=1, writable=True),
+            ("ok", "failed", "ok"),
+            id="behind",
+        ),
+        pytest.param(
+            DatabaseState(reachable=True, schema_version=2, writable=False),
+            ("ok", "ok", "failed"),
+            id="read-only",
+        ),
+    ],
+)
+async def test_check_readiness_names_each_check(
+    state: DatabaseState, checks: tuple[str, str, str]
+) -> None:
+    result = await handle_check_readiness(CheckReadinessQuery(), _Probe(state), EXPECTED_VERSION)
+
+    reachable, migrated, writable = checks
+    assert result.checks == ReadinessChecks(
+        database_reachable=reachable, schema_migrated=migrated, database_writable=writable
+    )
+    assert result.ready is (checks == ("ok", "ok", "ok"))

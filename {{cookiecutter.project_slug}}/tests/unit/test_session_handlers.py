@@ -23,7 +23,6 @@ from app.domain.errors import (
     AuthenticationError,
     AuthorizationError,
     ConflictError,
-    NotFoundError,
     ValidationError,
 )
 from app.domain.value_objects.password import Password
@@ -268,12 +267,23 @@ async def test_logout_with_someone_elses_token_leaves_it_alone(
 
 
 async def test_logout_with_an_unknown_token_is_silent(
-    uow: InMemoryUnitOfWork, clock: FixedClock
+    uow: InMemoryUnitOfWork, hasher: FakePasswordHasher, clock: FixedClock
 ) -> None:
+    alice = await create_user(uow, hasher, clock)
     await handle_logout_user(
-        LogoutUserCommand(user_id=uuid.uuid4(), refresh_token="never-issued"), uow, clock
+        LogoutUserCommand(user_id=alice.id, refresh_token="never-issued"), uow, clock
     )
     assert uow.stored_tokens() == []
+
+
+async def test_logout_for_a_vanished_user_is_an_authentication_error(
+    uow: InMemoryUnitOfWork, clock: FixedClock
+) -> None:
+    with pytest.raises(AuthenticationError) as caught:
+        await handle_logout_user(
+            LogoutUserCommand(user_id=uuid.uuid4(), refresh_token="never-issued"), uow, clock
+        )
+    assert caught.value.code == "INVALID_TOKEN"
 
 
 # --- ChangePassword --------------------------------------------------------------------------
@@ -361,10 +371,10 @@ async def test_change_password_rejects_a_weak_new_password(
     assert await hasher.verify(PASSWORD, stored.password_hash)
 
 
-async def test_change_password_for_a_vanished_user_is_not_found(
+async def test_change_password_for_a_vanished_user_is_an_authentication_error(
     uow: InMemoryUnitOfWork, hasher: FakePasswordHasher, clock: FixedClock
 ) -> None:
-    with pytest.raises(NotFoundError):
+    with pytest.raises(AuthenticationError, match="no longer exists"):
         await handle_change_password(
             ChangePasswordCommand(
                 user_id=uuid.uuid4(), current_password=PASSWORD, new_password=NEW_PASSWORD

@@ -66,9 +66,7 @@ async def test_issued_access_token_authenticates_to_the_user(
     user = make_user(role)
     async with uow:
         pair = await jwt_tokens.issue(uow, user)
-    assert jwt_tokens.authenticate(pair.access_token) == Principal(
-        user_id=user.id_.value, role=role
-    )
+    assert jwt_tokens.authenticate(pair.access_token) == Principal(user_id=user.id_.value)
     assert pair.expires_in == int(ACCESS_TTL.total_seconds())
     assert pair.token_type == "bearer"
 

@@ -8,3 +8,5 @@ from app.application.dto.token_pair import TokenPairDTO
 class LoginUserCommand(Command[TokenPairDTO]):
     email: str
     password: str = field(repr=False)
+    # The client's rate-limit bucket (its IPv4 address or IPv6 /64), for the login throttle.
+    address_bucket: str

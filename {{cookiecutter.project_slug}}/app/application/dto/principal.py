@@ -1,16 +1,14 @@
-"""Who is calling: the verified content of an access token."""
+"""Who is calling: the verified subject of an access token.
+
+Deliberately no role: what the caller may do is read from the database by the
+handler (app/application/services/requester.py), so a demotion or deletion is
+not outlived by the tokens issued before it.
+"""
 
 import uuid
 from dataclasses import dataclass
-
-from app.domain.value_objects.role import Role
 
 
 @dataclass(frozen=True, slots=True)
 class Principal:
     user_id: uuid.UUID
-    role: Role
-
-    @property
-    def is_admin(self) -> bool:
-        return self.role is Role.ADMIN

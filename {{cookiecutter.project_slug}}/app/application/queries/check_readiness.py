@@ -6,4 +6,4 @@ from app.application.read_models.readiness import ReadinessReadModel
 
 @dataclass(frozen=True, slots=True)
 class CheckReadinessQuery(Query[ReadinessReadModel]):
-    """Asks whether the service can reach its database."""
+    """Asks whether the service can serve: its database answers, is migrated and takes writes."""

@@ -11,6 +11,8 @@ from app.domain.value_objects.role import Role
 @dataclass(frozen=True, slots=True)
 class AccessClaims:
     subject: uuid.UUID
+    # For clients (what to offer in a UI); the server reads the current role from
+    # the database instead, so a role claimed here grants nothing.
     role: Role
     issued_at: datetime
     expires_at: datetime

@@ -70,4 +70,4 @@ class TokenService:
 
     def authenticate(self, access_token: str) -> Principal:
         claims = self._codec.decode(access_token)
-        return Principal(user_id=claims.subject, role=claims.role)
+        return Principal(user_id=claims.subject)

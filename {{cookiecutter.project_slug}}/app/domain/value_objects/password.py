@@ -1,13 +1,21 @@
 """A plain-text password that satisfies the password policy."""
 
+import unicodedata
 from dataclasses import dataclass, field
 
 from app.domain.errors import ValidationError
 from app.domain.value_objects.base import ValueObject
+from app.domain.value_objects.common_passwords import is_common
 
 MIN_CHARACTERS = 8
 # bcrypt only reads 72 bytes; anything longer would be silently truncated or rejected.
 MAX_UTF8_BYTES = 72
+
+
+def _is_visible(character: str) -> bool:
+    # Separators (spaces), marks (combining accents) and format or control characters
+    # (zero-width joiners) show nothing on their own.
+    return unicodedata.category(character)[0] not in "ZMC"
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,9 +27,23 @@ class Password(ValueObject):
             raise ValidationError(
                 f"Password must be at least {MIN_CHARACTERS} characters",
                 code="PASSWORD_TOO_SHORT",
+                details={"reason": "too_short", "min_characters": MIN_CHARACTERS},
             )
         if len(self.value.encode()) > MAX_UTF8_BYTES:
             raise ValidationError(
                 f"Password must be at most {MAX_UTF8_BYTES} bytes in UTF-8",
                 code="PASSWORD_TOO_LONG",
+                details={"reason": "too_long", "max_utf8_bytes": MAX_UTF8_BYTES},
+            )
+        if not any(_is_visible(character) for character in self.value):
+            raise ValidationError(
+                "Password must contain a visible character, not only spaces or combining marks",
+                code="PASSWORD_BLANK",
+                details={"reason": "blank"},
+            )
+        if is_common(self.value):
+            raise ValidationError(
+                "Password is one of the 10,000 most common passwords: choose another",
+                code="PASSWORD_TOO_COMMON",
+                details={"reason": "common"},
             )

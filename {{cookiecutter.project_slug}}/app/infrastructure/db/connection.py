@@ -1,10 +1,11 @@
-"""Builds the rowquery AsyncEngine the whole service shares."""
+"""Builds the rowquery engine the whole service shares."""
 
 from pathlib import Path
 
-from row_query import AsyncEngine, SQLRegistry
+from row_query import SQLRegistry
 
 from app.infrastructure.config import Settings
+from app.infrastructure.db.bounded_engine import BoundedEngine
 from app.infrastructure.db.database_url import parse_database_url
 {%- if cookiecutter.db_driver == "sqlite" %}
 from app.infrastructure.db.sqlite_connection import SqliteConnectionManager as ConnectionManager
@@ -25,11 +26,12 @@ def load_sql_registry(sql_dir: Path = SQL_DIR) -> SQLRegistry:
     return registry
 
 
-def create_engine(settings: Settings) -> AsyncEngine:
+def create_engine(settings: Settings) -> BoundedEngine:
     # Settings validation refuses a URL for the other driver: ConnectionManager gets its own.
     config = parse_database_url(
         settings.database_url.get_secret_value(),
         pool_size=settings.database_pool_size,
         pool_timeout=settings.database_pool_timeout_seconds,
     )
-    return AsyncEngine(ConnectionManager(config), load_sql_registry())
+    timeout = settings.database_query_timeout_seconds
+    return BoundedEngine(ConnectionManager(config, timeout), load_sql_registry(), timeout)

@@ -20,6 +20,16 @@ EXAMPLE_URLS = {
     "postgresql": "postgresql://user:password@host:5432/dbname",
 }
 
+# libpq parameters that notice a server host or network that vanished without closing
+# the connection: probes after 30 s idle, and at most 30 s for unacknowledged data.
+TCP_KEEPALIVES = {
+    "keepalives": 1,
+    "keepalives_idle": 30,
+    "keepalives_interval": 10,
+    "keepalives_count": 3,
+    "tcp_user_timeout": 30_000,
+}
+
 
 class DatabaseUrlError(ValueError):
     pass
@@ -83,7 +93,8 @@ def _postgresql(url: str, *, pool_size: int, pool_timeout: float) -> ConnectionC
         raise DatabaseUrlError(
             "A PostgreSQL DATABASE_URL looks like postgresql://user:password@host:5432/dbname"
         )
-    extra: dict[str, Any] = {"connect_timeout": 5}
+    # Defaults first: whatever the URL's query string sets wins.
+    extra: dict[str, Any] = {"connect_timeout": 5, **TCP_KEEPALIVES}
     extra.update(parse_qsl(parts.query))
     return ConnectionConfig(
         driver="postgresql",

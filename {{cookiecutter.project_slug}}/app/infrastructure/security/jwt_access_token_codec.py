@@ -1,7 +1,9 @@
 """Access tokens as signed JWTs (PyJWT).
 
 Decoding pins the algorithm (no `alg: none`, no HS/RS confusion), requires
-`exp`, `iat`, `sub` and `typ`, and only accepts `typ == "access"`.
+`exp`, `iat`, `sub` and `typ`, and only accepts `typ == "access"`. A token
+that fails any check, however it fails, is an AuthenticationError: even one
+signed with the right key may carry claims no datetime can hold.
 """
 
 import uuid
@@ -53,5 +55,7 @@ class JwtAccessTokenCodec:
             )
         except jwt.ExpiredSignatureError:
             raise AuthenticationError("Access token expired", code="TOKEN_EXPIRED") from None
-        except (jwt.InvalidTokenError, ValueError, TypeError):
+        # OverflowError, OSError: an `exp` or `iat` beyond what datetime (and the
+        # platform's time_t) can represent, e.g. 10**20; PyJWT accepts any number.
+        except (jwt.InvalidTokenError, ValueError, TypeError, OverflowError, OSError):
             raise AuthenticationError("Invalid access token", code="INVALID_TOKEN") from None

@@ -32,6 +32,9 @@ STATUS_BY_ERROR: tuple[tuple[type[DomainError], int], ...] = (
     (RateLimitError, 429),
     (DomainError, 400),
 )
+# What a 503 tells the client to wait: the database or the hashing queue is busy, and
+# a second is enough for a restarted server or a drained queue.
+RETRY_AFTER_SECONDS = 1
 CODE_BY_STATUS = {
     400: "BAD_REQUEST",
     401: "AUTHENTICATION_FAILED",
@@ -62,8 +65,14 @@ def status_for(error: DomainError) -> int:
 
 async def domain_error_handler(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
-    headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, AuthenticationError) else None
-    return error_response(status_for(exc), exc.code, exc.message, exc.details, headers)
+    headers: dict[str, str] | None = None
+    details = exc.details
+    if isinstance(exc, AuthenticationError):
+        headers = {"WWW-Authenticate": "Bearer"}
+    elif isinstance(exc, RateLimitError):
+        headers = {"Retry-After": str(exc.retry_after_seconds)}
+        details = {**details, "retry_after_seconds": exc.retry_after_seconds}
+    return error_response(status_for(exc), exc.code, exc.message, details, headers)
 
 
 async def validation_error_handler(request: Request, exc: Exception) -> JSONResponse:
@@ -86,13 +95,20 @@ async def http_error_handler(request: Request, exc: Exception) -> JSONResponse:
     if isinstance(cause, BodyTooLargeError):
         # FastAPI wraps errors raised while reading the body into a 400.
         return error_response(413, "PAYLOAD_TOO_LARGE", "Request body too large")
-    code = getattr(cause, "code", None) or CODE_BY_STATUS.get(status, f"HTTP_{status}")
+    # One fixed code for a status missing from the table: codes are an enum in the schema.
+    code = getattr(cause, "code", None) or CODE_BY_STATUS.get(status, "HTTP_ERROR")
     if status >= 500:
         # Pipeline internals (e.g. "Internal flow error") are not for clients.
         logger.error("request failed inside a flow", exc_info=cause or exc)
         return error_response(status, CODE_BY_STATUS.get(status, code), "Internal server error")
     message = exc.detail if isinstance(exc.detail, str) else "Request failed"
-    return error_response(status, code, message, headers=exc.headers)
+    headers = dict(exc.headers or {})
+    if status == 405:
+        headers["Allow"] = request.app.state.allowed_methods.header(request.scope)
+    # A stage's 429 says when to retry in the body too, as every Retry-After answer does.
+    retry_after = headers.get("Retry-After")
+    details = {"retry_after_seconds": int(retry_after)} if retry_after else None
+    return error_response(status, code, message, details, headers=headers)
 
 
 def install_error_handlers(
@@ -109,11 +125,13 @@ def install_error_handlers(
             logger.warning(
                 "dependency unavailable: %s", type(exc).__name__, extra={"request_id": request_id}
             )
+            # In the body as well: not every client library exposes response headers.
             return error_response(
                 503,
                 "SERVICE_UNAVAILABLE",
                 "Service temporarily unavailable",
-                headers={"Retry-After": "1"},
+                {"retry_after_seconds": RETRY_AFTER_SECONDS},
+                headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
             )
         logger.error("infrastructure failure", exc_info=exc, extra={"request_id": request_id})
         return error_response(500, "INTERNAL_ERROR", "Internal server error")

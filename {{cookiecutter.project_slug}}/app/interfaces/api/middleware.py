@@ -1,6 +1,8 @@
 """Outermost HTTP concerns as one pure ASGI middleware (no per-request task hop).
 
 - request id: taken from X-Request-ID when sane, generated otherwise, echoed back;
+- X-Content-Type-Options: nosniff on every response, errors and 404s included, so no
+  browser second-guesses a JSON body as HTML;
 - body limit: 413 before reading more than MAX_REQUEST_BODY_BYTES;
 - last-resort errors: 500 in the envelope, traceback only in the log;
 - access log: one line per request (JSON or console, per LOG_FORMAT).
@@ -16,10 +18,12 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.interfaces.api.schemas.errors import envelope
+from app.interfaces.api.schemas.headers import REQUEST_ID_PATTERN
 
 access_logger = logging.getLogger("app.access")
 error_logger = logging.getLogger("app.errors")
-_SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+_SAFE_REQUEST_ID = re.compile(REQUEST_ID_PATTERN)
+_NOSNIFF = (b"x-content-type-options", b"nosniff")
 
 
 class BodyTooLargeError(Exception):
@@ -48,7 +52,7 @@ class RequestMiddleware:
             if message["type"] == "http.response.start":
                 status = message["status"]
                 response_started = True
-                message["headers"] = [*message.get("headers", []), header]
+                message["headers"] = [*message.get("headers", []), header, _NOSNIFF]
             await send(message)
 
         received = 0

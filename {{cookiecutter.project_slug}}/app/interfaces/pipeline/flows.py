@@ -9,11 +9,9 @@ from typing import Annotated
 from fastapi import Depends
 from fastapi_request_pipeline import Flow, RequestContext, flow_dependency
 
-from app.domain.value_objects.role import Role
 from app.interfaces.dependencies.container import RateLimitScope
 from app.interfaces.pipeline.stages.authentication_stage import AuthenticationStage
 from app.interfaces.pipeline.stages.logging_stage import LoggingStage
-from app.interfaces.pipeline.stages.permission_stage import PermissionStage
 from app.interfaces.pipeline.stages.rate_limit_stage import RateLimitStage
 from app.interfaces.pipeline.stages.validation_stage import ValidationStage
 
@@ -21,17 +19,13 @@ public_flow = Flow(ValidationStage(), LoggingStage())
 # Routes that cost a bcrypt hash are throttled: each is CPU an attacker could burn.
 login_flow = Flow(public_flow, RateLimitStage(RateLimitScope.LOGIN))
 register_flow = Flow(public_flow, RateLimitStage(RateLimitScope.REGISTER))
-authenticated_flow = Flow(
-    ValidationStage(), AuthenticationStage(), PermissionStage(), LoggingStage()
-)
+# Authorisation is not a stage: handlers read the requester's current role from
+# the database (app/application/services/requester.py), never the token's claim.
+authenticated_flow = Flow(ValidationStage(), AuthenticationStage(), LoggingStage())
 password_change_flow = Flow(authenticated_flow, RateLimitStage(RateLimitScope.PASSWORD_CHANGE))
-admin_flow = Flow(
-    ValidationStage(), AuthenticationStage(), PermissionStage(Role.ADMIN), LoggingStage()
-)
 
 PublicContext = Annotated[RequestContext, Depends(flow_dependency(public_flow))]
 LoginContext = Annotated[RequestContext, Depends(flow_dependency(login_flow))]
 RegisterContext = Annotated[RequestContext, Depends(flow_dependency(register_flow))]
 AuthenticatedContext = Annotated[RequestContext, Depends(flow_dependency(authenticated_flow))]
 PasswordChangeContext = Annotated[RequestContext, Depends(flow_dependency(password_change_flow))]
-AdminContext = Annotated[RequestContext, Depends(flow_dependency(admin_flow))]

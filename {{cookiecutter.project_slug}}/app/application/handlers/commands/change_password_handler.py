@@ -1,11 +1,11 @@
 from app.application.bus.command_bus import command_handler
 from app.application.commands.change_password import ChangePasswordCommand
+from app.application.services.requester import requester_account
 from app.application.unit_of_work import UnitOfWork
-from app.domain.errors import AuthorizationError, ConflictError, NotFoundError
+from app.domain.errors import AuthorizationError, ConflictError
 from app.domain.services.clock import Clock
 from app.domain.services.password_hasher import PasswordHasher
 from app.domain.value_objects.password import Password
-from app.domain.value_objects.user_id import UserId
 
 
 @command_handler(ChangePasswordCommand)
@@ -14,16 +14,14 @@ async def handle_change_password(
 ) -> None:
     new_password = Password(command.new_password)
     async with uow:
-        user = await uow.users.get(UserId(command.user_id))
-    if user is None:
-        raise NotFoundError("User not found", code="USER_NOT_FOUND")
+        user = await requester_account(uow.users, command.user_id)
     # 403, not 401: the caller's access token is fine, this action is what is refused.
     if not await hasher.verify(command.current_password, user.password_hash):
         raise AuthorizationError("Current password is incorrect", code="INVALID_CURRENT_PASSWORD")
     new_hash = await hasher.hash(new_password)
     async with uow:
-        current = await uow.users.get_for_update(user.id_)
-        if current is None or current.password_hash != user.password_hash:
+        current = await requester_account(uow.users, command.user_id, lock=True)
+        if current.password_hash != user.password_hash:
             raise ConflictError(
                 "The password was changed meanwhile; sign in again",
                 code="PASSWORD_CHANGED_CONCURRENTLY",

@@ -1,6 +1,7 @@
 from app.application.bus.command_bus import command_handler
 from app.application.commands.login_user import LoginUserCommand
 from app.application.dto.token_pair import TokenPairDTO
+from app.application.services.login_throttle import LoginThrottle
 from app.application.services.token_service import TokenService
 from app.application.unit_of_work import UnitOfWork
 from app.domain.errors import AuthenticationError, ValidationError
@@ -15,18 +16,27 @@ def _invalid_credentials() -> AuthenticationError:
 
 @command_handler(LoginUserCommand)
 async def handle_login_user(
-    command: LoginUserCommand, uow: UnitOfWork, hasher: PasswordHasher, tokens: TokenService
+    command: LoginUserCommand,
+    uow: UnitOfWork,
+    hasher: PasswordHasher,
+    tokens: TokenService,
+    login_throttle: LoginThrottle,
 ) -> TokenPairDTO:
     try:
         email: Email | None = Email.parse(command.email)
     except ValidationError:
         email = None
+    # Before the lookup and the hash: a refused guess costs little and learns nothing.
+    attempt = await login_throttle.admit(
+        email.value if email else command.email, command.address_bucket
+    )
     async with uow:
         user = await uow.users.get_by_email(email) if email else None
     # Verify outside the transaction (bcrypt is slow) and always verify, even for
     # an unknown email, so both failures cost the same time and look the same.
     verified = await hasher.verify(command.password, user.password_hash if user else None)
     if user is None or not verified:
+        await attempt.failed()
         raise _invalid_credentials()
     upgraded_hash = await _upgraded_hash(command.password, user.password_hash, hasher)
     async with uow:
@@ -38,7 +48,9 @@ async def handle_login_user(
         if upgraded_hash is not None:
             current.change_password_hash(upgraded_hash)
             await uow.users.update_password(current)
-        return await tokens.issue(uow, current)
+        pair = await tokens.issue(uow, current)
+    await attempt.succeeded()
+    return pair
 
 
 async def _upgraded_hash(password: str, password_hash: str, hasher: PasswordHasher) -> str | None:

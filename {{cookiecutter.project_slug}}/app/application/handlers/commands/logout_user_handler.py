@@ -1,5 +1,6 @@
 from app.application.bus.command_bus import command_handler
 from app.application.commands.logout_user import LogoutUserCommand
+from app.application.services.requester import requester_account
 from app.application.services.token_service import hash_refresh_token
 from app.application.unit_of_work import UnitOfWork
 from app.domain.services.clock import Clock
@@ -8,12 +9,12 @@ from app.domain.services.clock import Clock
 @command_handler(LogoutUserCommand)
 async def handle_logout_user(command: LogoutUserCommand, uow: UnitOfWork, clock: Clock) -> None:
     async with uow:
+        # The requester's lock makes a concurrent refresh of their family finish
+        # first, so the token it mints is found and revoked here too.
+        await requester_account(uow.users, command.user_id, lock=True)
         token = await uow.refresh_tokens.get_by_hash(hash_refresh_token(command.refresh_token))
         # Someone else's token is left alone, silently: logout must not become
         # a way to revoke other people's sessions or to probe for tokens.
         if token is None or token.user_id.value != command.user_id:
             return
-        # The user's lock makes a concurrent refresh of this family finish first,
-        # so the token it mints is revoked here too.
-        await uow.users.get_for_update(token.user_id)
         await uow.refresh_tokens.revoke_family(token.family_id, clock.now())

@@ -1,4 +1,4 @@
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Depends, status
 
 from app.application.commands.change_password import ChangePasswordCommand
 from app.application.commands.login_user import LoginUserCommand
@@ -15,8 +15,12 @@ from app.interfaces.api.schemas.auth import (
     TokenResponse,
 )
 from app.interfaces.api.schemas.errors import error_responses
+from app.interfaces.api.schemas.headers import NO_STORE_HEADERS
+from app.interfaces.api.schemas.links import REGISTERED_USER_LINKS, TOKEN_PAIR_LINKS
 from app.interfaces.api.schemas.users import UserResponse
+from app.interfaces.client_address import client_bucket
 from app.interfaces.dependencies.container import CommandBusDep
+from app.interfaces.dependencies.no_store import no_store
 from app.interfaces.pipeline.flows import (
     AuthenticatedContext,
     LoginContext,
@@ -26,12 +30,17 @@ from app.interfaces.pipeline.flows import (
 )
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
+TOKEN_PAIR_RESPONSE = {"headers": NO_STORE_HEADERS, "links": TOKEN_PAIR_LINKS}
 
 
 @router.post(
     "/register",
+    operation_id="register_user",
     status_code=status.HTTP_201_CREATED,
-    responses=error_responses(400, 409, 413, 415, 422, 429, 503),
+    responses={
+        201: {"links": REGISTERED_USER_LINKS},
+        **error_responses(400, 409, 413, 415, 422, 429, 503),
+    },
 )
 async def register(
     body: RegisterRequest, ctx: RegisterContext, commands: CommandBusDep
@@ -40,13 +49,27 @@ async def register(
     return UserResponse.model_validate(user, from_attributes=True)
 
 
-@router.post("/login", responses=error_responses(400, 401, 413, 415, 422, 429, 503))
+@router.post(
+    "/login",
+    operation_id="login",
+    dependencies=[Depends(no_store)],
+    responses={200: TOKEN_PAIR_RESPONSE, **error_responses(400, 401, 413, 415, 422, 429, 503)},
+)
 async def login(body: LoginRequest, ctx: LoginContext, commands: CommandBusDep) -> TokenResponse:
-    pair = await commands.dispatch(LoginUserCommand(email=body.email, password=body.password))
+    pair = await commands.dispatch(
+        LoginUserCommand(
+            email=body.email, password=body.password, address_bucket=client_bucket(ctx.request)
+        )
+    )
     return TokenResponse.model_validate(pair, from_attributes=True)
 
 
-@router.post("/refresh", responses=error_responses(400, 401, 413, 415, 422))
+@router.post(
+    "/refresh",
+    operation_id="refresh_tokens",
+    dependencies=[Depends(no_store)],
+    responses={200: TOKEN_PAIR_RESPONSE, **error_responses(400, 401, 413, 415, 422, 503)},
+)
 async def refresh(
     body: RefreshRequest, ctx: PublicContext, commands: CommandBusDep
 ) -> TokenResponse:
@@ -56,8 +79,9 @@ async def refresh(
 
 @router.post(
     "/logout",
+    operation_id="logout",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=error_responses(400, 401, 413, 415, 422),
+    responses=error_responses(400, 401, 403, 413, 415, 422, 503),
 )
 async def logout(body: LogoutRequest, ctx: AuthenticatedContext, commands: CommandBusDep) -> None:
     principal: Principal = ctx.user
@@ -68,6 +92,7 @@ async def logout(body: LogoutRequest, ctx: AuthenticatedContext, commands: Comma
 
 @router.post(
     "/change-password",
+    operation_id="change_password",
     status_code=status.HTTP_204_NO_CONTENT,
     responses=error_responses(400, 401, 403, 404, 409, 413, 415, 422, 429, 503),
 )

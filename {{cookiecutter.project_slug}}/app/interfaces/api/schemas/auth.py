@@ -4,6 +4,7 @@ from pydantic import AfterValidator, BaseModel, Field
 
 from app.domain.value_objects.email import MAX_LENGTH as EMAIL_MAX_LENGTH
 from app.domain.value_objects.password import MAX_UTF8_BYTES, MIN_CHARACTERS
+from app.interfaces.api.schemas.response_model import ResponseModel
 
 
 def _fits_bcrypt(value: str) -> str:
@@ -12,13 +13,61 @@ def _fits_bcrypt(value: str) -> str:
     return value
 
 
-EmailField = Annotated[str, Field(min_length=3, max_length=EMAIL_MAX_LENGTH)]
+# One "@", a dot in the domain, no whitespace or control character inside; ASCII
+# whitespace around it is ignored. The same pattern is published and enforced, so the
+# schema refuses nothing the server takes (spelled so that ECMA, Python and Rust regex
+# engines read it alike). The server goes further than a pattern can say (NFKC, IDNA,
+# one script per label): a match may still be refused with 422 INVALID_EMAIL.
+_ADDRESS_CHARACTER = r"[^@\s\x00-\x1f\x7f-\x9f]"
+_AROUND = r"[ \t\n\r\f\v]*"
+EMAIL_PATTERN = (
+    rf"^{_AROUND}{_ADDRESS_CHARACTER}+@{_ADDRESS_CHARACTER}+\.{_ADDRESS_CHARACTER}+{_AROUND}$"
+)
+EmailField = Annotated[
+    str,
+    Field(
+        min_length=3,
+        max_length=EMAIL_MAX_LENGTH,
+        pattern=EMAIL_PATTERN,
+        examples=["ada@example.com", "Grace.Hopper@Example.ORG", "josé@example.com"],
+        description=(
+            "An email address, compared and stored normalised (surrounding whitespace "
+            "dropped, NFKC, case-folded, the domain in IDNA A-labels): look-alike "
+            "spellings are one address, or refused"
+        ),
+    ),
+]
+PASSWORD_EXAMPLE = "correct horse battery staple"  # noqa: S105 - a documentation example
+_BYTE_LIMIT = (
+    f"at most {MAX_UTF8_BYTES} bytes in UTF-8 (bcrypt reads no more), which is fewer "
+    f"than {MAX_UTF8_BYTES} characters once any is outside ASCII"
+)
+# maxLength counts characters, so it is only an upper bound: the byte limit is the rule.
 NewPassword = Annotated[
-    str, Field(min_length=MIN_CHARACTERS, max_length=MAX_UTF8_BYTES), AfterValidator(_fits_bcrypt)
+    str,
+    Field(
+        min_length=MIN_CHARACTERS,
+        max_length=MAX_UTF8_BYTES,
+        description=(
+            f"At least {MIN_CHARACTERS} characters and {_BYTE_LIMIT}; not one of the "
+            "10,000 most common passwords, not only whitespace or combining marks"
+        ),
+        examples=[PASSWORD_EXAMPLE],
+        json_schema_extra={"x-max-utf8-bytes": MAX_UTF8_BYTES},
+    ),
+    AfterValidator(_fits_bcrypt),
 ]
 # Login accepts any length the hasher can take; the policy applies when setting one.
 GivenPassword = Annotated[
-    str, Field(min_length=1, max_length=MAX_UTF8_BYTES), AfterValidator(_fits_bcrypt)
+    str,
+    Field(
+        min_length=1,
+        max_length=MAX_UTF8_BYTES,
+        description=f"The password, {_BYTE_LIMIT}",
+        examples=[PASSWORD_EXAMPLE],
+        json_schema_extra={"x-max-utf8-bytes": MAX_UTF8_BYTES},
+    ),
+    AfterValidator(_fits_bcrypt),
 ]
 OpaqueToken = Annotated[str, Field(min_length=1, max_length=512)]
 
@@ -46,7 +95,7 @@ class ChangePasswordRequest(BaseModel):
     new_password: NewPassword
 
 
-class TokenResponse(BaseModel):
+class TokenResponse(ResponseModel):
     access_token: str
     refresh_token: str
     token_type: str = "bearer"  # noqa: S105 - the OAuth 2 token type, not a secret

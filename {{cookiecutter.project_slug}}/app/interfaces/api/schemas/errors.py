@@ -1,7 +1,11 @@
 from collections.abc import Mapping
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import Field
+
+from app.interfaces.api.schemas.error_codes import ErrorCode
+from app.interfaces.api.schemas.headers import RETRY_AFTER, WWW_AUTHENTICATE
+from app.interfaces.api.schemas.response_model import ResponseModel
 
 
 def envelope(code: str, message: str, details: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -9,13 +13,13 @@ def envelope(code: str, message: str, details: Mapping[str, Any] | None = None) 
     return {"error": {"code": code, "message": message, "details": dict(details or {})}}
 
 
-class ErrorBody(BaseModel):
-    code: str
+class ErrorBody(ResponseModel):
+    code: ErrorCode
     message: str
-    details: dict[str, Any] = {}
+    details: dict[str, Any] = Field(default_factory=dict)
 
 
-class ErrorEnvelope(BaseModel):
+class ErrorEnvelope(ResponseModel):
     """The shape of every error response."""
 
     error: ErrorBody
@@ -33,11 +37,24 @@ _DESCRIPTIONS = {
     429: "Too many requests",
     503: "A dependency is unavailable",
 }
+# Headers an error response of that status always carries.
+_HEADERS = {
+    401: {"WWW-Authenticate": WWW_AUTHENTICATE},
+    429: {"Retry-After": RETRY_AFTER},
+    503: {"Retry-After": RETRY_AFTER},
+}
 
 
 def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI `responses` entries documenting errors in the envelope schema."""
+    """OpenAPI `responses` entries documenting errors in the envelope schema.
+
+    Every operation also documents 500 and X-Request-ID (app/interfaces/api/openapi.py).
+    """
     return {
-        status: {"model": ErrorEnvelope, "description": _DESCRIPTIONS[status]}
+        status: {
+            "model": ErrorEnvelope,
+            "description": _DESCRIPTIONS[status],
+            **({"headers": _HEADERS[status]} if status in _HEADERS else {}),
+        }
         for status in statuses
     }

@@ -1,6 +1,7 @@
 from fastapi_request_pipeline import ComponentCategory, FlowComponent, RequestContext
 
 from app.application.dto.principal import Principal
+from app.interfaces.client_address import client_bucket
 from app.interfaces.dependencies.container import RateLimitScope, get_container
 from app.interfaces.pipeline.abort import StageAbort
 
@@ -11,8 +12,9 @@ class RateLimitStage(FlowComponent):  # type: ignore[misc]
     """Caps one kind of expensive request per caller per minute (see Settings).
 
     The caller is the authenticated user when there is one, else the client
-    address; behind a proxy, run uvicorn with --proxy-headers and a correct
-    --forwarded-allow-ips so that the address is the client's, not the proxy's.
+    address's bucket: the IPv4 address, or the IPv6 /64 (app/interfaces/client_address.py).
+    Behind a proxy that address is the client's only if uvicorn trusts the proxy
+    (--forwarded-allow-ips); otherwise every client shares the proxy's bucket.
     """
 
     category = ComponentCategory.THROTTLING
@@ -40,4 +42,4 @@ class RateLimitStage(FlowComponent):  # type: ignore[misc]
 def _caller(ctx: RequestContext) -> str:
     if isinstance(ctx.user, Principal):
         return f"user:{ctx.user.user_id}"
-    return f"ip:{ctx.request.client.host if ctx.request.client else 'unknown'}"
+    return f"ip:{client_bucket(ctx.request)}"

@@ -1,0 +1,129 @@
+"""A time budget for one database operation, kept even when the database is frozen.
+
+Cancelling a driver call is not enough to stop waiting for it: psycopg, cancelled
+while its server is frozen, spends up to ten more seconds asking that server to
+cancel the query, and an aiosqlite statement keeps its thread until SQLite
+returns. So when the budget runs out, every connection the operation borrowed is
+abandoned first (its socket closed, its statement interrupted), which makes the
+driver give up at once; only then is the waiting task cancelled, and the caller
+gets DatabaseTimeoutError. An abandoned connection fails the reset the pool does
+on release, so the pool discards it instead of handing it out again.
+"""
+
+import asyncio
+from collections.abc import Callable
+from contextvars import ContextVar, Token
+from types import TracebackType
+from typing import Any, Self
+
+from row_query import AsyncConnectionManager
+
+from app.infrastructure.errors import DatabaseTimeoutError
+
+# Stops waiting for a connection at once, without a round trip to the database.
+Abandon = Callable[[Any], None]
+
+_current: ContextVar["Deadline | None"] = ContextVar("database_deadline", default=None)
+
+
+class Deadline:
+    """One operation's budget, entered (`with`) around each of its steps.
+
+    An engine call is one step; a transaction is several (begin, each statement,
+    commit), all within the one budget. The clock starts at construction.
+    """
+
+    __slots__ = (
+        "_abandon",
+        "_cancelled",
+        "_cancelling",
+        "_connections",
+        "_expired",
+        "_task",
+        "_timer",
+        "_token",
+        "interruptible",
+        "seconds",
+    )
+
+    def __init__(self, seconds: float, abandon: Abandon) -> None:
+        self.seconds = seconds
+        # Cleared while a step must not be cancelled; abandoning still ends it soon.
+        self.interruptible = True
+        self._abandon = abandon
+        self._connections: list[Any] = []
+        self._expired = False
+        self._task: asyncio.Task[Any] | None = None
+        self._cancelled = False
+        self._cancelling = 0
+        self._token: Token[Deadline | None] | None = None
+        loop = asyncio.get_running_loop()
+        self._timer = loop.call_at(loop.time() + seconds, self._expire)
+
+    def watch(self, connection: Any) -> None:
+        """Abandon `connection` too if the budget runs out."""
+        self._connections.append(connection)
+
+    def close(self) -> None:
+        """The operation is over: stop the clock."""
+        self._timer.cancel()
+
+    def __enter__(self) -> Self:
+        task = asyncio.current_task()
+        if task is None:
+            raise RuntimeError("A database deadline needs a running task")
+        self._task, self._cancelling = task, task.cancelling()
+        self._token = _current.set(self)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if self._token is not None:
+            _current.reset(self._token)
+        task, self._task, self._token = self._task, None, None
+        cancelled, self._cancelled = self._cancelled, False
+        if not self._expired or exc is None:
+            return
+        # A cancellation by someone else as well (shutdown) goes on.
+        if isinstance(exc, asyncio.CancelledError) and (
+            not cancelled or task is None or task.uncancel() > self._cancelling
+        ):
+            return
+        # Whatever failed after the budget ran out failed because its connection was abandoned.
+        raise DatabaseTimeoutError(self.seconds) from None
+
+    def _expire(self) -> None:
+        self._expired = True
+        for connection in self._connections:
+            self._abandon(connection)
+        if self._task is not None and self.interruptible:
+            self._cancelled = True
+            self._task.cancel()
+
+
+class DeadlineConnectionManager(AsyncConnectionManager):  # type: ignore[misc]
+    """Hands every connection it lends to the deadline of the operation borrowing it."""
+
+    async def acquire(self) -> Any:
+        connection = await super().acquire()
+        deadline = _current.get()
+        if deadline is not None:
+            deadline.watch(connection)
+        return connection
+
+    async def release(self, connection: Any) -> None:
+        deadline = _current.get()
+        if deadline is None:
+            await super().release(connection)
+            return
+        # A cancellation inside rowquery's pool release would lose the pool's slot for
+        # good; an abandoned connection is released at once anyway, so none is needed.
+        deadline.interruptible = False
+        try:
+            await super().release(connection)
+        finally:
+            deadline.interruptible = True

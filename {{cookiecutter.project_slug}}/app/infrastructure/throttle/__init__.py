@@ -1,0 +1,1 @@
+"""Counters for rate limits and login throttling."""

@@ -1,0 +1,51 @@
+"""Every `error.code` the service can send, published as an enum in the OpenAPI document.
+
+Raised in the domain, the handlers, the pipeline stages, the error handlers and the
+middleware; tests/contract/test_openapi.py finds each literal code in app/ and fails
+when one is missing here or one here is no longer raised.
+"""
+
+# ruff: noqa: S105 - codes such as INVALID_TOKEN name a secret; none of them is one.
+from enum import StrEnum
+
+
+class ErrorCode(StrEnum):
+    # 400
+    BAD_REQUEST = "BAD_REQUEST"
+    DOMAIN_ERROR = "DOMAIN_ERROR"
+    HTTP_ERROR = "HTTP_ERROR"
+    MALFORMED_JSON = "MALFORMED_JSON"
+    # 401
+    AUTHENTICATION_FAILED = "AUTHENTICATION_FAILED"
+    INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
+    INVALID_REFRESH_TOKEN = "INVALID_REFRESH_TOKEN"
+    INVALID_TOKEN = "INVALID_TOKEN"
+    MISSING_TOKEN = "MISSING_TOKEN"
+    TOKEN_EXPIRED = "TOKEN_EXPIRED"
+    # 403
+    FORBIDDEN = "FORBIDDEN"
+    INVALID_CURRENT_PASSWORD = "INVALID_CURRENT_PASSWORD"
+    # 404, 405
+    NOT_FOUND = "NOT_FOUND"
+    USER_NOT_FOUND = "USER_NOT_FOUND"
+    METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
+    # 409
+    CONFLICT = "CONFLICT"
+    EMAIL_TAKEN = "EMAIL_TAKEN"
+    PASSWORD_CHANGED_CONCURRENTLY = "PASSWORD_CHANGED_CONCURRENTLY"
+    # 413, 415
+    PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"
+    UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"
+    # 422
+    VALIDATION_ERROR = "VALIDATION_ERROR"
+    INVALID_EMAIL = "INVALID_EMAIL"
+    MISSING_PASSWORD_HASH = "MISSING_PASSWORD_HASH"
+    PASSWORD_BLANK = "PASSWORD_BLANK"
+    PASSWORD_TOO_COMMON = "PASSWORD_TOO_COMMON"
+    PASSWORD_TOO_LONG = "PASSWORD_TOO_LONG"
+    PASSWORD_TOO_SHORT = "PASSWORD_TOO_SHORT"
+    # 429
+    RATE_LIMITED = "RATE_LIMITED"
+    # 500, 503
+    INTERNAL_ERROR = "INTERNAL_ERROR"
+    SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"

@@ -1,0 +1,91 @@
+import asyncio
+from http import HTTPStatus
+from typing import Any
+
+from uvicorn.config import Config
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from uvicorn.server import ServerState
+
+from app.server.connection_guard import ConnectionGuard
+from app.server.error_response import send_error_and_close
+from app.server.header_size import header_block_size
+from app.server.server_config import limits_of
+
+
+class HeadersTooLargeError(Exception):
+    """Raised from a parser callback: httptools stops and uvicorn calls send_400_response."""
+
+
+class GuardedHttpToolsProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol with a connection cap, a header deadline and a
+    header size cap (answered 431).
+
+    httptools has no header size limit: it appends every fragment of a header to a
+    bytes object until the line ends, so one endless header grows the process without
+    bound. Bytes received while a request's headers are incomplete are counted here,
+    and a complete header block is measured before the app sees it. A read that ends
+    one pipelined request and starts the next counts whole, so for such clients the
+    cap may bite up to one read (at most 256 KiB) early.
+    """
+
+    def __init__(
+        self,
+        config: Config,
+        server_state: ServerState,
+        app_state: dict[str, Any],
+        _loop: asyncio.AbstractEventLoop | None = None,
+    ) -> None:
+        super().__init__(config, server_state, app_state, _loop)
+        self.limits = limits_of(config)
+        self.guard = ConnectionGuard(self.limits, self.loop)
+        self.reading_headers = False
+        self.header_bytes = 0
+        self.headers_too_large = False
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self.guard.admit(transport, len(self.connections), self.server_state.default_headers)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.guard.release()
+        super().connection_lost(exc)
+
+    def data_received(self, data: bytes) -> None:
+        self.guard.data_arriving(connection_was_idle=self.timeout_keep_alive_task is not None)
+        super().data_received(data)
+        if not self.reading_headers or self.transport.is_closing():
+            return
+        self.header_bytes += len(data)
+        if self.header_bytes > self.limits.max_header_bytes:
+            self._refuse_headers()
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self.reading_headers = True
+        self.header_bytes = 0
+
+    def on_headers_complete(self) -> None:
+        self.reading_headers = False
+        self.guard.headers_complete()
+        if header_block_size(self.url, self.headers) > self.limits.max_header_bytes:
+            self.headers_too_large = True
+            raise HeadersTooLargeError
+        super().on_headers_complete()
+
+    def send_400_response(self, msg: str) -> None:
+        if self.headers_too_large:
+            self._refuse_headers()
+        else:
+            super().send_400_response(msg)
+
+    def _refuse_headers(self) -> None:
+        if self.cycle is not None and not self.cycle.response_complete:
+            # An earlier pipelined response is being written: no room for ours.
+            self.transport.close()
+            return
+        send_error_and_close(
+            self.transport,
+            HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "Request headers too large",
+            self.server_state.default_headers,
+        )

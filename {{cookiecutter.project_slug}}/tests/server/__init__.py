@@ -1,0 +1,1 @@
+"""Server tests: `python -m app serve` as real processes, over raw sockets."""

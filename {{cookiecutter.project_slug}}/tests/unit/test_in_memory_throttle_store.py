@@ -1,0 +1,59 @@
+"""The in-process counter store behind the rate limits and the login throttle."""
+
+from app.infrastructure.throttle.in_memory_throttle_store import (
+    SWEEP_INTERVAL_SECONDS,
+    InMemoryThrottleStore,
+)
+
+
+class Seconds:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_counts_within_a_window_and_starts_again_after_it() -> None:
+    seconds = Seconds()
+    store = InMemoryThrottleStore(clock=seconds)
+
+    first = [await store.increment("k", 60) for _ in range(3)]
+    seconds.now = 59.5
+    last_in_window = await store.increment("k", 60)
+    seconds.now = 60.0
+    next_window = await store.increment("k", 60)
+
+    assert first == [(1, 60), (2, 60), (3, 60)]
+    assert last_in_window == (4, 1)  # rounded up: never "retry after 0 seconds"
+    assert next_window == (1, 60)
+
+
+async def test_peek_reads_without_counting_and_reset_forgets() -> None:
+    seconds = Seconds()
+    store = InMemoryThrottleStore(clock=seconds)
+    assert await store.peek("k") == (0, 0)
+    await store.increment("k", 60)
+    seconds.now = 10.0
+
+    assert await store.peek("k") == (1, 50)
+    assert await store.peek("k") == (1, 50)
+    await store.reset("k")
+    assert await store.peek("k") == (0, 0)
+    seconds.now = 100.0
+    await store.increment("other", 5)
+    seconds.now = 105.0
+    assert await store.peek("other") == (0, 0), "a window that is over counts nothing"
+
+
+async def test_expired_windows_are_swept_so_memory_stays_bounded() -> None:
+    seconds = Seconds()
+    store = InMemoryThrottleStore(clock=seconds)
+    for n in range(100):
+        await store.increment(f"short-{n}", 1)
+    await store.increment("long", int(10 * SWEEP_INTERVAL_SECONDS))
+
+    seconds.now = SWEEP_INTERVAL_SECONDS
+    await store.increment("new", 1)
+
+    assert len(store) == 2  # "long" and "new"
