@@ -67,6 +67,7 @@ def serve(options: argparse.Namespace) -> int:
         max_connections=settings.http_max_connections,
         max_header_bytes=settings.http_max_header_bytes,
         header_timeout_seconds=settings.http_header_timeout_seconds,
+        body_timeout_seconds=settings.http_body_timeout_seconds,
     )
     config = ServerConfig(
         "app.main:app",

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from app.application.bus.command_bus import CommandBus
 from app.application.bus.query_bus import QueryBus
+from app.application.read_database import ReadDatabase
 from app.application.services.login_throttle import LoginLimits, LoginThrottle
 from app.application.services.token_service import TokenService
 from app.infrastructure.clock import SystemClock
@@ -40,8 +41,6 @@ async def build_container(settings: Settings) -> AsyncIterator[Container]:
     )
     try:
         clock = SystemClock()
-        # Readiness looks at the engine that takes the writes, whatever `reader` becomes.
-        database_probe = SqlDatabaseProbe(engine)
         schema_version = expected_schema_version()
         tokens = TokenService(
             codec=JwtAccessTokenCodec(
@@ -56,14 +55,17 @@ async def build_container(settings: Settings) -> AsyncIterator[Container]:
         # Per process: swap in a shared store (e.g. Redis) for several workers.
         throttle_store = InMemoryThrottleStore()
         login_throttle = LoginThrottle(throttle_store, _login_limits(settings))
-        # Queries get the engine as their read side: pointing it at a replica
-        # later is a change here only (docs/SCALING.md, stage 3).
 {%- if cookiecutter.db_driver == "postgresql" %}
         # A read that met a connection the server dropped (restart, failover) runs again.
-        reader = RetryingReader(engine)
+        primary_reader: ReadDatabase = RetryingReader(engine)
 {%- else %}
-        reader = engine
+        primary_reader: ReadDatabase = engine
 {%- endif %}
+        # Readiness looks at the database that takes the writes, whatever `reader` becomes.
+        database_probe = SqlDatabaseProbe(engine, primary_reader)
+        # Queries get the primary as their read side: pointing it at a replica
+        # later is a change here only (docs/SCALING.md, stage 3).
+        reader = primary_reader
         providers = {
             "uow": lambda: SqlUnitOfWork(engine),
             "reader": lambda: reader,

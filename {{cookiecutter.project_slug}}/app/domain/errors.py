@@ -26,6 +26,12 @@ class AuthenticationError(DomainError):
     default_code = "AUTHENTICATION_FAILED"
 
 
+class InvalidTokenError(AuthenticationError):
+    """The access token the request carried is refused: expired, forged, or its account gone."""
+
+    default_code = "INVALID_TOKEN"
+
+
 class AuthorizationError(DomainError):
     default_code = "FORBIDDEN"
 

@@ -9,7 +9,14 @@ from pathlib import Path
 from typing import Literal
 
 from dotenv import dotenv_values
-from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
+from pydantic import (
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -38,7 +45,8 @@ class Settings(BaseSettings):
     app_name: str = {{ cookiecutter.project_name | tojson }}
     database_url: SecretStr = SecretStr(DEFAULT_DATABASE_URL)
     database_pool_size: int = Field(default=10, ge=1, le=200)
-    database_pool_timeout_seconds: float = Field(default=10.0, gt=0)
+    # The pool wait counts inside DATABASE_QUERY_TIMEOUT_SECONDS, so it may not be longer.
+    database_pool_timeout_seconds: float = Field(default=5.0, gt=0)
     # The most any database operation may take, waiting for a pooled connection included;
     # past it the request is answered 503 with Retry-After.
     database_query_timeout_seconds: float = Field(default=5.0, gt=0)
@@ -78,6 +86,8 @@ class Settings(BaseSettings):
     http_max_connections: int = Field(default=1000, ge=1)
     http_max_header_bytes: int = Field(default=16_384, ge=1024)
     http_header_timeout_seconds: float = Field(default=10.0, gt=0)
+    # From the headers to the last body byte: a slow handler is not counted.
+    http_body_timeout_seconds: float = Field(default=10.0, gt=0)
     http_keep_alive_timeout_seconds: int = Field(default=5, ge=1)
     # Below Docker's 10 s stop grace period, so the database pool still closes cleanly.
     shutdown_timeout_seconds: int = Field(default=5, ge=1)
@@ -104,6 +114,18 @@ class Settings(BaseSettings):
             raise ValueError(problem)
         return value
 
+    @model_validator(mode="after")
+    def _pool_wait_fits_in_the_query_deadline(self) -> "Settings":
+        # A longer pool timeout would never apply: the query deadline ends the wait first.
+        if self.database_pool_timeout_seconds > self.database_query_timeout_seconds:
+            raise ValueError(
+                f"DATABASE_POOL_TIMEOUT_SECONDS ({self.database_pool_timeout_seconds:g}) may not "
+                "exceed DATABASE_QUERY_TIMEOUT_SECONDS "
+                f"({self.database_query_timeout_seconds:g}): the wait for a pooled connection "
+                "counts inside the query deadline"
+            )
+        return self
+
     @property
     def signs_with_a_per_process_key(self) -> bool:
         """True when no key was configured and local development made one up."""
@@ -129,10 +151,18 @@ def load_settings(root: Path = PROJECT_ROOT) -> Settings:
         )
     try:
         # Later files win, so .env overrides the shared per-environment file.
-        return Settings(_env_file=(shared, dotenv))
+        settings = Settings(_env_file=(shared, dotenv))
     except ValidationError as error:
         problems = "; ".join(_problem(issue) for issue in error.errors())
         raise ConfigurationError(f"Invalid configuration ({env}): {problems}") from None
+    if settings.app_env != env:
+        # pydantic matches names in any case, the choice of file above only APP_ENV.
+        raise ConfigurationError(
+            f"The settings say APP_ENV={settings.app_env} but config/{env}.env was loaded for "
+            f"APP_ENV={env}: a variable spelled in another case (app_env) counts too; "
+            "set APP_ENV once, in capitals"
+        )
+    return settings
 
 
 def _problem(issue: ErrorDetails) -> str:

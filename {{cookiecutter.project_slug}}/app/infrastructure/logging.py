@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from app.infrastructure.console_log_formatter import ConsoleFormatter
 from app.infrastructure.log_fields import extra_fields
+from app.infrastructure.shutdown_cancellation_filter import ShutdownCancellationFilter
 
 LogFormat = Literal["console", "json"]
 # Below WARNING the database drivers log what a service must not: aiosqlite each
@@ -44,5 +45,8 @@ def configure_logging(level: str, log_format: LogFormat) -> None:
     for name in ("uvicorn", "uvicorn.error"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
+    uvicorn_errors = logging.getLogger("uvicorn.error")
+    if not any(isinstance(f, ShutdownCancellationFilter) for f in uvicorn_errors.filters):
+        uvicorn_errors.addFilter(ShutdownCancellationFilter())
     # The service writes its own access line with a request id; uvicorn's would duplicate it.
     logging.getLogger("uvicorn.access").disabled = True

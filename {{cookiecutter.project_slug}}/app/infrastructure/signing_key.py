@@ -1,14 +1,15 @@
 """What a JWT signing key must be, and the stand-in a developer machine gets without one.
 
 Whoever knows the key mints tokens, admin ones included, so a key that can be guessed
-(a published placeholder, "aaaa…", "abcd…", a repeated block) is refused, and no
-environment falls back to a key written down anywhere.
+(a published placeholder, "aaaa…", "abcd…", a repeated block, a counter in hex, too few
+random bytes) is refused, and no environment falls back to a key written down anywhere.
 """
 
 import itertools
 import math
 import secrets
 import string
+from collections.abc import Sequence, Set
 from functools import cache
 
 MIN_KEY_BYTES = 32
@@ -51,6 +52,37 @@ def _alphabet_size(key: str) -> int:
     return min(size, 16) if hexadecimal else size
 
 
+def _free_symbols(symbols: Sequence[int], predictable: Set[int] = frozenset()) -> int:
+    """How many of `symbols` do not continue a pattern of the ones before them.
+
+    `predictable` holds positions already known to be guessable (keyboard neighbours).
+    """
+    steps = [after - before for before, after in itertools.pairwise(symbols)]
+    seen_blocks: set[tuple[int, ...]] = set()
+    seen_step_pairs: set[tuple[int, int]] = set()
+    free = 0
+    for index in range(len(symbols)):
+        if index >= 2:
+            block = tuple(symbols[index - 2 : index + 1])
+            step_pair = (steps[index - 2], steps[index - 1])
+            repeated = step_pair[0] == step_pair[1] or block in seen_blocks
+            repeated = repeated or step_pair in seen_step_pairs
+            seen_blocks.add(block)
+            seen_step_pairs.add(step_pair)
+            if repeated:
+                continue
+        if index not in predictable:
+            free += 1
+    return free
+
+
+def _hex_bytes(key: str) -> bytes | None:
+    """The bytes a hex key spells (secrets.token_hex), or None if it is not one."""
+    if len(key) % 2 or not any(set(key) <= alphabet for alphabet in _HEX_ALPHABETS):
+        return None
+    return bytes.fromhex(key)
+
+
 def estimated_bits(key: str) -> float:
     """Bits an attacker has to guess: unpredictable characters times bits per character.
 
@@ -58,25 +90,22 @@ def estimated_bits(key: str) -> float:
     the same step again ("aaaa", "abcd", "0246"), a 3-character block seen earlier
     ("abcabc", "abab"), a pair of steps seen earlier ("aabbcc"), or the next key on a
     keyboard row ("qwerty"). Each other character counts log2 of the alphabet its kinds
-    of character span (16 for hex, 62 for letters and digits, ...).
+    of character span (16 for hex, 62 for letters and digits, ...). A hex key is judged
+    by its bytes as well, 8 bits each, so a counter written in hex ("000102...") is
+    caught although its characters look irregular.
     """
-    steps = [ord(after) - ord(before) for before, after in itertools.pairwise(key)]
-    seen_blocks: set[str] = set()
-    seen_step_pairs: set[tuple[int, int]] = set()
-    free = 0
-    for index in range(len(key)):
-        if index >= 2:
-            block, step_pair = key[index - 2 : index + 1], (steps[index - 2], steps[index - 1])
-            repeated = step_pair[0] == step_pair[1] or block in seen_blocks
-            repeated = repeated or step_pair in seen_step_pairs
-            seen_blocks.add(block)
-            seen_step_pairs.add(step_pair)
-            if repeated:
-                continue
-        if index >= 1 and frozenset(key[index - 1 : index + 1].lower()) in _KEYBOARD_NEIGHBOURS:
-            continue
-        free += 1
-    return free * math.log2(_alphabet_size(key)) if key else 0.0
+    if not key:
+        return 0.0
+    keyboard = {
+        index
+        for index in range(1, len(key))
+        if frozenset(key[index - 1 : index + 1].lower()) in _KEYBOARD_NEIGHBOURS
+    }
+    bits = _free_symbols([ord(character) for character in key], keyboard) * math.log2(
+        _alphabet_size(key)
+    )
+    raw = _hex_bytes(key)
+    return bits if raw is None else min(bits, 8.0 * _free_symbols(raw))
 
 
 def key_problem(key: str, environment: str) -> str | None:
@@ -96,8 +125,12 @@ def key_problem(key: str, environment: str) -> str | None:
         why = "this one is a placeholder"
     elif len(key.encode()) < MIN_KEY_BYTES:
         why = "this one is too short"
-    elif estimated_bits(key) < MIN_ESTIMATED_BITS:
-        why = "this one repeats or runs in sequence"
+    elif (bits := estimated_bits(key)) < MIN_ESTIMATED_BITS:
+        why = (
+            f"this one is too predictable: an estimated {bits:.0f} random bits of the "
+            f"{MIN_ESTIMATED_BITS} needed, from too few random bytes, such as token_hex(16)'s, "
+            "or from characters that repeat or run in sequence"
+        )
     else:
         return None
     return (

@@ -8,14 +8,14 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 from uvicorn.server import ServerState
 
 from app.server.connection_guard import ConnectionGuard
-from app.server.error_response import send_error_and_close
 from app.server.header_capped_connection import HeaderCappedConnection
+from app.server.request_cycle import response_owed
 from app.server.server_config import limits_of
 
 
 class GuardedH11Protocol(H11Protocol):
-    """uvicorn's h11 protocol with a connection cap, a header deadline and a header
-    size cap (answered 431)."""
+    """uvicorn's h11 protocol with a connection cap, a request read deadline, a header
+    size cap (answered 431) and its 400 in the error envelope."""
 
     def __init__(
         self,
@@ -26,13 +26,13 @@ class GuardedH11Protocol(H11Protocol):
     ) -> None:
         super().__init__(config, server_state, app_state, _loop)
         limits = limits_of(config)
-        self.guard = ConnectionGuard(limits, self.loop)
+        self.guard = ConnectionGuard(limits, self.loop, server_state, self)
         self.capped = HeaderCappedConnection(limits.max_header_bytes)
         self.conn = self.capped
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
-        self.guard.admit(transport, len(self.connections), self.server_state.default_headers)
+        self.guard.admit(transport, len(self.connections))
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.guard.release()
@@ -41,17 +41,32 @@ class GuardedH11Protocol(H11Protocol):
     def data_received(self, data: bytes) -> None:
         self.guard.data_arriving(connection_was_idle=self.timeout_keep_alive_task is not None)
         super().data_received(data)
-        # h11 leaves IDLE once it has parsed a request line and all of its headers.
-        if self.conn.their_state is not h11.IDLE:
+
+    def handle_events(self) -> None:
+        super().handle_events()
+        # h11 parses one request at a time, so its state is the current request's.
+        state = self.conn.their_state
+        if state is h11.SEND_BODY:
             self.guard.headers_complete()
+        elif state is not h11.IDLE or self.guard.reading_body:
+            # IDLE while a body was due: the app answered before it arrived, and h11
+            # went on to the next request as soon as it had.
+            self.guard.request_complete()
+
+    def handle_websocket_upgrade(self, event: h11.Request) -> None:
+        # The connection is the WebSocket protocol's from here on, its deadlines too.
+        self.guard.release()
+        super().handle_websocket_upgrade(event)
+
+    def response_owed(self) -> bool:
+        return response_owed(self.cycle)
 
     def send_400_response(self, msg: str) -> None:
-        if not self.capped.headers_too_large:
-            super().send_400_response(msg)
-            return
-        send_error_and_close(
-            self.transport,
-            HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
-            "Request headers too large",
-            self.server_state.default_headers,
-        )
+        if self.capped.headers_too_large:
+            self.guard.refuse(
+                HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
+                "REQUEST_HEADER_FIELDS_TOO_LARGE",
+                "Request headers too large",
+            )
+        else:
+            self.guard.refuse(HTTPStatus.BAD_REQUEST, "BAD_REQUEST", "Invalid HTTP request")

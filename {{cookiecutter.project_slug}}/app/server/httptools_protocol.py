@@ -7,8 +7,8 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.server import ServerState
 
 from app.server.connection_guard import ConnectionGuard
-from app.server.error_response import send_error_and_close
 from app.server.header_size import header_block_size
+from app.server.request_cycle import response_owed
 from app.server.server_config import limits_of
 
 
@@ -17,8 +17,8 @@ class HeadersTooLargeError(Exception):
 
 
 class GuardedHttpToolsProtocol(HttpToolsProtocol):
-    """uvicorn's httptools protocol with a connection cap, a header deadline and a
-    header size cap (answered 431).
+    """uvicorn's httptools protocol with a connection cap, a request read deadline, a
+    header size cap (answered 431) and its 400 in the error envelope.
 
     httptools has no header size limit: it appends every fragment of a header to a
     bytes object until the line ends, so one endless header grows the process without
@@ -37,14 +37,14 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
     ) -> None:
         super().__init__(config, server_state, app_state, _loop)
         self.limits = limits_of(config)
-        self.guard = ConnectionGuard(self.limits, self.loop)
+        self.guard = ConnectionGuard(self.limits, self.loop, server_state, self)
         self.reading_headers = False
         self.header_bytes = 0
         self.headers_too_large = False
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
-        self.guard.admit(transport, len(self.connections), self.server_state.default_headers)
+        self.guard.admit(transport, len(self.connections))
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.guard.release()
@@ -66,26 +66,34 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
 
     def on_headers_complete(self) -> None:
         self.reading_headers = False
-        self.guard.headers_complete()
         if header_block_size(self.url, self.headers) > self.limits.max_header_bytes:
             self.headers_too_large = True
             raise HeadersTooLargeError
         super().on_headers_complete()
+        self.guard.headers_complete()
+
+    def on_message_complete(self) -> None:
+        self.guard.request_complete()
+        super().on_message_complete()
+
+    def handle_websocket_upgrade(self) -> None:
+        # The connection is the WebSocket protocol's from here on, its deadlines too.
+        self.guard.release()
+        super().handle_websocket_upgrade()
+
+    def response_owed(self) -> bool:
+        # A pipelined request waits in `pipeline` while an earlier response is owed.
+        return bool(self.pipeline) or response_owed(self.cycle)
 
     def send_400_response(self, msg: str) -> None:
         if self.headers_too_large:
             self._refuse_headers()
         else:
-            super().send_400_response(msg)
+            self.guard.refuse(HTTPStatus.BAD_REQUEST, "BAD_REQUEST", "Invalid HTTP request")
 
     def _refuse_headers(self) -> None:
-        if self.cycle is not None and not self.cycle.response_complete:
-            # An earlier pipelined response is being written: no room for ours.
-            self.transport.close()
-            return
-        send_error_and_close(
-            self.transport,
+        self.guard.refuse(
             HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "REQUEST_HEADER_FIELDS_TOO_LARGE",
             "Request headers too large",
-            self.server_state.default_headers,
         )

@@ -20,6 +20,11 @@ REFUSED = [
     pytest.param("ＰＡＳＳＷＯＲＤ１２３", "PASSWORD_TOO_COMMON", "common", id="common-full-width"),  # noqa: RUF001
     pytest.param(" " * 12, "PASSWORD_BLANK", "blank", id="whitespace-only"),
     pytest.param("\u0301" * 8, "PASSWORD_BLANK", "blank", id="combining-marks-only"),
+    pytest.param("\u3164" * 8, "PASSWORD_BLANK", "blank", id="hangul-fillers-only"),
+    pytest.param("\u2800" * 8, "PASSWORD_BLANK", "blank", id="braille-blanks-only"),
+    pytest.param("\u115f" * 8, "PASSWORD_BLANK", "blank", id="choseong-fillers-only"),
+    pytest.param("password\u200b", "PASSWORD_TOO_COMMON", "common", id="common-zero-width"),
+    pytest.param("pass\u00adword", "PASSWORD_TOO_COMMON", "common", id="common-soft-hyphen"),
 ]
 
 

@@ -26,6 +26,8 @@ from .helpers import (
     new_email,
 )
 
+INVALID_TOKEN_CHALLENGE = 'Bearer error="invalid_token"'
+
 
 def execute(database_url: str, statement: str, params: dict[str, Any]) -> int:
     """Run one statement on its own connection and commit it; returns the row count."""
@@ -74,7 +76,7 @@ async def test_deleted_admins_token_gets_401_and_creates_nobody(
     response = await _create_user(client, admin)
 
     assert_envelope(response, 401, "INVALID_TOKEN")
-    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+    assert response.headers["WWW-Authenticate"] == INVALID_TOKEN_CHALLENGE
 
 
 async def test_user_promoted_in_the_database_acts_as_admin_with_the_old_token(
@@ -136,5 +138,6 @@ async def test_deleted_users_token_gets_401_wherever_it_acts(
 
     response = await send(client, alice)
 
+    # RFC 6750: a token was sent and refused, like an expired or forged one.
     assert_envelope(response, 401, "INVALID_TOKEN")
-    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+    assert response.headers["WWW-Authenticate"] == INVALID_TOKEN_CHALLENGE

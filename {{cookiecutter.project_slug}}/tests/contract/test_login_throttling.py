@@ -5,7 +5,8 @@ The client address of each request is the one httpx.ASGITransport hands the app
 Addresses are from the documentation ranges (RFC 5737, RFC 3849).
 """
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -21,6 +22,7 @@ WRONG = "not the password"
 PER_ADDRESS = 3  # LOGIN_RATE_LIMIT_PER_MINUTE in the address-bucket tests
 CEILING = 20  # LOGIN_FAILURES_PER_ACCOUNT in the account tests
 ATTACKERS = [f"203.0.113.{host}" for host in range(1, 41)]  # 40 addresses, one guess each
+BURST = [f"192.0.2.{host}" for host in range(1, 61)]  # 60 addresses guessing at the same time
 OWNER_HOME = "198.51.100.20"
 OWNER_NEW_DEVICE = "198.51.100.21"
 FRESH_ATTACKER = "192.0.2.99"
@@ -122,6 +124,35 @@ async def test_guesses_from_many_addresses_stop_at_the_account_ceiling(settings:
     retry_after = int(right_password.headers["Retry-After"])
     assert 1 <= retry_after <= 15 * 60
     assert right_password.json()["error"]["details"] == {"retry_after_seconds": retry_after}
+
+
+async def _burst(app: FastAPI, email: str, *also: Awaitable[httpx.Response]) -> list[int]:
+    """One guess from each BURST address (and `also`), all sent before any is answered."""
+    guesses = (_login_from(app, address, email) for address in BURST)
+    responses = await asyncio.gather(*guesses, *also)
+    return [response.status_code for response in responses]
+
+
+async def test_simultaneous_guesses_stop_at_the_ceiling_for_any_email(settings: Settings) -> None:
+    """Counted when admitted, not once verified: guesses in flight cannot all pass together."""
+    async with _account_limits(settings) as app:
+        against_existing = await _burst(app, await _registered(app))
+        against_unknown = await _burst(app, new_email("nobody"))
+
+    assert sorted(against_existing) == [401] * CEILING + [429] * (len(BURST) - CEILING)
+    assert sorted(against_unknown) == sorted(against_existing)
+
+
+async def test_the_owner_on_a_known_address_signs_in_during_a_burst_of_guesses(
+    settings: Settings,
+) -> None:
+    async with _account_limits(settings) as app:
+        email = await _registered(app)
+        assert (await _login_from(app, OWNER_HOME, email, PASSWORD)).status_code == 200
+        *guesses, at_home = await _burst(app, email, _login_from(app, OWNER_HOME, email, PASSWORD))
+
+    assert at_home == 200
+    assert sorted(guesses) == [401] * CEILING + [429] * (len(BURST) - CEILING)
 
 
 async def test_an_unknown_email_is_throttled_exactly_like_an_existing_account(

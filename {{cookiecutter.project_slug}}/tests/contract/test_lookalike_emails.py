@@ -22,6 +22,7 @@ from .helpers import (
 
 NFC = unicodedata.normalize("NFC", "josé@example.com")
 NFD = unicodedata.normalize("NFD", "josé@example.com")
+ADMIN = "admin@example.com"
 MIXED_SCRIPTS = "pаypal@example.com"  # noqa: RUF001 - its first "a" is Cyrillic
 
 
@@ -46,6 +47,44 @@ async def test_registering_a_look_alike_of_an_existing_address_is_409(
     response = await client.post(REGISTER, json={"email": look_alike, "password": PASSWORD})
 
     assert_envelope(response, 409, "EMAIL_TAKEN")
+
+
+UNMERGEABLE = [  # id, the original, its look-alike, details.reason
+    ("hangul-filler", ADMIN, "admin\u3164@example.com", "invisible_character"),
+    ("hangul-choseong-filler", ADMIN, "admin\u115f@example.com", "invisible_character"),
+    ("braille-blank", ADMIN, "admin\u2800@example.com", "invisible_character"),
+    ("hangul-filler-in-domain", ADMIN, "admin@exa\u3164mple.com", "invisible_character"),
+    ("variation-selector", ADMIN, "admin\ufe0f@example.com", "invisible_character"),
+    ("cyrillic-je-before-a-dot", "j.doe@example.com", "\u0458.doe@example.com", "mixed_scripts"),
+    ("quoted-local-part", ADMIN, '"admin"@example.com', "quoted_local_part"),
+]
+
+
+@pytest.mark.parametrize(
+    ("original", "look_alike", "reason"),
+    [pytest.param(*row, id=name) for name, *row in UNMERGEABLE],
+)
+async def test_a_look_alike_normalising_cannot_merge_is_422_next_to_the_original(
+    client: httpx.AsyncClient, original: str, look_alike: str, reason: str
+) -> None:
+    await register(client, original)
+
+    response = await client.post(REGISTER, json={"email": look_alike, "password": PASSWORD})
+
+    error = assert_envelope(response, 422, "INVALID_EMAIL")
+    assert error["details"]["reason"] == reason
+
+
+async def test_a_dotted_capital_i_registers_and_is_its_dotless_spelling(
+    client: httpx.AsyncClient,
+) -> None:
+    user = await register(client, "İsmail@example.com")
+
+    again = await client.post(REGISTER, json={"email": "ismail@example.com", "password": PASSWORD})
+
+    assert user["email"] == "ismail@example.com"
+    assert_envelope(again, 409, "EMAIL_TAKEN")
+    assert (await login(client, "İSMAİL@example.com"))["token_type"] == "bearer"
 
 
 async def test_the_stored_address_is_the_canonical_one(client: httpx.AsyncClient) -> None:

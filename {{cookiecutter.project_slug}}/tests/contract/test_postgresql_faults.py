@@ -28,12 +28,14 @@ from psycopg.rows import TupleRow
 from pydantic import SecretStr
 
 from app.infrastructure.config import Settings
+from app.infrastructure.db.connection import create_engine
 from app.infrastructure.db.database_url import parse_database_url
 from app.infrastructure.db.migrate import apply_migrations
 from app.infrastructure.db.postgresql_connection import (
     PostgresqlConnectionManager,
     libpq_parameters,
 )
+from app.infrastructure.errors import DatabaseTimeoutError
 
 from .helpers import (
     PASSWORD,
@@ -54,6 +56,7 @@ ANSWER_BOUND = QUERY_TIMEOUT + 3.0
 FREEZE_LIMIT = 10.0
 POOL_SIZE = 6
 POLL_SECONDS = 0.02
+READY = "/health/ready"
 
 
 @pytest.fixture(scope="module")
@@ -172,6 +175,32 @@ async def test_a_frozen_server_gets_503_with_retry_after_within_the_bound_then_r
     assert [response.status_code for response in after] == [200] * 2 * POOL_SIZE + [201]
 
 
+async def test_transactions_whose_begin_times_out_give_their_connections_back(
+    fault_settings: Settings, server: PostgresServer
+) -> None:
+    engine = create_engine(fault_settings.model_copy(update={"database_pool_size": 2}))
+
+    async def begin() -> None:
+        async with asyncio.timeout(FREEZE_LIMIT), engine.transaction():
+            pass
+
+    try:
+        await asyncio.gather(begin(), begin())  # both pooled connections open
+        with frozen(server):
+            during = await asyncio.gather(begin(), begin(), return_exceptions=True)
+        started = time.monotonic()
+        async with asyncio.timeout(FREEZE_LIMIT):
+            for _ in range(3):
+                await begin()
+        elapsed = time.monotonic() - started
+    finally:
+        await engine.close()
+
+    assert [type(outcome) for outcome in during] == [DatabaseTimeoutError] * 2, during
+    # A slot lost for good would leave every later transaction timing out.
+    assert elapsed < ANSWER_BOUND
+
+
 async def test_shutdown_is_bounded_while_the_server_is_frozen(
     fault_settings: Settings, server: PostgresServer
 ) -> None:
@@ -200,6 +229,18 @@ async def test_reads_after_a_server_restart_never_fail(
         answers = [await _read(client, account) for _ in range(3)]
         answers += await asyncio.gather(*(_read(client, account) for _ in range(POOL_SIZE)))
     assert [response.status_code for response in answers] == [200] * (3 + POOL_SIZE)
+
+
+async def test_readiness_after_a_server_restart_answers_200_at_once(
+    fault_settings: Settings, server: PostgresServer
+) -> None:
+    async with serving(fault_settings) as (_, client, account):
+        await _fill_the_pool(client, account, server.url)
+        await asyncio.to_thread(restart_server, server)
+
+        answers = [await client.get(READY)]
+        answers += await asyncio.gather(*(client.get(READY) for _ in range(POOL_SIZE)))
+    assert [response.status_code for response in answers] == [200] * (1 + POOL_SIZE)
 
 
 async def test_writes_whose_begin_meets_a_dead_connection_run_on_a_fresh_one(

@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 
 from app.infrastructure.config import Settings
+from app.infrastructure.db.connection import create_engine
 from app.infrastructure.db.database_url import parse_database_url
 
 from .helpers import (
@@ -83,3 +84,34 @@ async def test_a_write_behind_another_process_lock_gets_503_with_retry_after_wit
     assert elapsed < ANSWER_BOUND
     assert read.status_code == 200, read.text
     assert after.status_code == 201, after.text
+
+
+async def test_transactions_whose_begin_times_out_give_their_connections_back(
+    settings: Settings, database_url: str
+) -> None:
+    engine = create_engine(
+        settings.model_copy(
+            update={"database_query_timeout_seconds": QUERY_TIMEOUT, "database_pool_size": 2}
+        )
+    )
+
+    async def begin() -> None:
+        async with asyncio.timeout(LOCK_LIMIT), engine.transaction():
+            pass
+
+    try:
+        with write_lock_held(Path(parse_database_url(database_url).database)):
+            # Queued behind the first two, the others reach BEGIN with part of their budget
+            # spent: their deadline falls while BEGIN IMMEDIATE waits for the lock.
+            during = await asyncio.gather(*(begin() for _ in range(6)), return_exceptions=True)
+        started = time.monotonic()
+        async with asyncio.timeout(LOCK_LIMIT):
+            for _ in range(3):
+                await begin()
+        elapsed = time.monotonic() - started
+    finally:
+        await engine.close()
+
+    assert all(isinstance(outcome, Exception) for outcome in during), during
+    # A slot lost for good would leave every later transaction timing out.
+    assert elapsed < ANSWER_BOUND

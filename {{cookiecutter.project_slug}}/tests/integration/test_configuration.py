@@ -1,6 +1,7 @@
 """DATABASE_URL parsing and settings loading, with real files in a temporary root."""
 
 import base64
+import re
 import secrets
 import shutil
 import subprocess
@@ -89,6 +90,18 @@ def test_settings_errors_do_not_echo_secrets() -> None:
     assert PASSWORD not in str(raised.value)
 
 
+def test_the_pool_wait_may_not_outlast_the_query_deadline_it_counts_in() -> None:
+    defaults = Settings(_env_file=None)
+    assert defaults.database_pool_timeout_seconds <= defaults.database_query_timeout_seconds
+    Settings(_env_file=None, database_pool_timeout_seconds=2, database_query_timeout_seconds=2)
+
+    with pytest.raises(ValidationError) as raised:
+        Settings(_env_file=None, database_pool_timeout_seconds=3, database_query_timeout_seconds=2)
+
+    expected = "DATABASE_POOL_TIMEOUT_SECONDS (3) may not exceed DATABASE_QUERY_TIMEOUT_SECONDS (2)"
+    assert expected in str(raised.value)
+
+
 def test_settings_repr_hides_the_database_password_and_jwt_secret() -> None:
     settings = Settings(
         _env_file=None,
@@ -117,6 +130,9 @@ def test_settings_repr_hides_the_database_password_and_jwt_secret() -> None:
         pytest.param("aabbccddeeffgghhiijjkkllmmnnoopp", id="doubled-sequence"),
         pytest.param("qwertyuiopasdfghjklzxcvbnm123456", id="keyboard-rows"),
         pytest.param("0123456789abcdef" * 2, id="hex-digits-in-order"),
+        pytest.param(bytes(range(32)).hex(), id="hex-counter"),
+        pytest.param(bytes(range(32)).hex().upper(), id="hex-counter-upper"),
+        pytest.param(bytes(range(200, 8, -6)).hex(), id="hex-countdown-by-six"),
         pytest.param(secrets.token_urlsafe(12) * 4, id="random-block-repeated"),
     ],
 )
@@ -127,6 +143,21 @@ def test_shared_environments_refuse_a_guessable_or_short_jwt_secret(
         Settings(_env_file=None, app_env=app_env, jwt_secret_key=secret)
 
     assert secret not in str(raised.value)
+
+
+def test_a_key_of_too_few_random_bytes_is_refused_for_that() -> None:
+    """token_hex(16) is 32 characters but 128 random bits at best, at the limit."""
+    problems = [key_problem(secrets.token_hex(16), "prod") for _ in range(500)]
+    refused = [problem for problem in problems if problem]
+
+    assert len(refused) > 400  # about 96 %: any chance pattern takes it under the limit
+    for problem in refused:
+        assert re.search(
+            r"\(this one is too predictable: an estimated \d+ random bits of the 128 needed, "
+            r"from too few random bytes, such as token_hex\(16\)'s, or from characters that "
+            r"repeat or run in sequence\); generate one with: .*token_urlsafe\(48\)",
+            problem,
+        ), problem
 
 
 @pytest.mark.parametrize(
@@ -270,6 +301,28 @@ def test_outside_local_a_missing_config_file_is_refused(
     assert str(raised.value) == (
         f"APP_ENV={app_env} needs config/{app_env}.env, which is not in {tmp_path}: run the "
         "service from the project directory or the image, where config/ sits next to app/"
+    )
+
+
+@pytest.mark.usefixtures("clean_environment")
+@pytest.mark.parametrize("where", ["process-environment", "dotenv"])
+def test_app_env_in_lower_case_cannot_run_prod_on_another_environments_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    """pydantic reads `app_env` as APP_ENV; load_settings picked the file by APP_ENV alone."""
+    _write(tmp_path / "config" / "local.env", "LOG_LEVEL=DEBUG")  # no config/prod.env
+    _write(tmp_path / ".env", f"JWT_SECRET_KEY={JWT_SECRET}")
+    if where == "dotenv":
+        _write(tmp_path / ".env", "app_env=prod", f"JWT_SECRET_KEY={JWT_SECRET}")
+    else:
+        monkeypatch.setenv("app_env", "prod")
+
+    with pytest.raises(ConfigurationError) as raised:
+        load_settings(tmp_path)
+
+    assert str(raised.value) == (
+        "The settings say APP_ENV=prod but config/local.env was loaded for APP_ENV=local: "
+        "a variable spelled in another case (app_env) counts too; set APP_ENV once, in capitals"
     )
 
 

@@ -1,11 +1,13 @@
 """DATABASE_QUERY_TIMEOUT_SECONDS bounds each engine call and each whole transaction."""
 
 import asyncio
+import random
 import time
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from pydantic import SecretStr
 
 from app.infrastructure.config import Settings
 from app.infrastructure.db.connection import create_engine
@@ -95,5 +97,44 @@ async def test_the_wait_for_a_pooled_connection_counts_against_the_timeout(
     started = time.monotonic()
     with pytest.raises(DatabaseTimeoutError):
         await read_while_the_only_connection_is_taken()
-    # The pool alone would wait DATABASE_POOL_TIMEOUT_SECONDS (10 s) for a connection.
+    # The pool alone would wait DATABASE_POOL_TIMEOUT_SECONDS (5 s by default, above TIMEOUT here) for a connection.
     assert time.monotonic() - started < BOUND
+
+
+async def test_no_operation_queued_for_a_connection_outlives_the_timeout(
+    settings: Settings,
+) -> None:
+    # Python 3.11's wait_for, inside the pool, drops a cancel that lands as a slot frees;
+    # a deadline that counted on that cancel left its operation without any bound.
+    url = settings.database_url.get_secret_value()
+{%- if cookiecutter.db_driver == "postgresql" %}
+    # Without the server's own timeouts, an unbounded statement sleeps its full 30 s.
+    separator = "&" if "?" in url else "?"
+    url += f"{separator}options=-c%20statement_timeout%3D0%20-c%20lock_timeout%3D0"
+{%- endif %}
+    engine = create_engine(
+        settings.model_copy(
+            update={
+                "database_url": SecretStr(url),
+                "database_query_timeout_seconds": TIMEOUT,
+                "database_pool_size": 3,
+            }
+        )
+    )
+
+    async def slow_operation() -> float:
+        # Starts a few milliseconds apart: some deadlines fall just as a slot frees.
+        await asyncio.sleep(random.random() * 0.005)
+        started = time.monotonic()
+        with pytest.raises(DatabaseTimeoutError):
+            async with asyncio.timeout(LIMIT):
+                await engine.fetch_scalar(SLOW_STATEMENT)
+        return time.monotonic() - started
+
+    try:
+        elapsed: list[float] = []
+        for _ in range(4):
+            elapsed += await asyncio.gather(*(slow_operation() for _ in range(30)))
+    finally:
+        await engine.close()
+    assert max(elapsed) < BOUND

@@ -1,6 +1,7 @@
-"""Served processes for the whole package, started together: one per HTTP implementation,
-with short limits (the tests wait fractions of a second, not the defaults), and one for
-the test that stops it.
+"""Served processes for the whole package, started together: one per HTTP implementation
+with short limits (the tests wait fractions of a second, not the defaults), one per HTTP
+implementation with a short body timeout and slow password hashing, and one for the test
+that stops it.
 """
 
 from collections.abc import Iterator
@@ -20,6 +21,12 @@ HEADER_TIMEOUT_SECONDS = 0.5
 KEEP_ALIVE_TIMEOUT_SECONDS = 1
 LOGIN_RATE_LIMIT = 2
 SHUTDOWN_TIMEOUT_SECONDS = 1
+# Bodies: a handler that hashes a password (cost 13, about half a second) outlasts the
+# body timeout, and the connection cap is small enough to fill in a test.
+BODY_TIMEOUT_SECONDS = 0.2
+BODY_BOUND_MAX_CONNECTIONS = 8
+SLOW_BCRYPT_ROUNDS = 13
+BODY_BOUND = "body-bound"
 TO_STOP = "to-stop"
 LIMITS = {
     "HTTP_MAX_HEADER_BYTES": str(MAX_HEADER_BYTES),
@@ -28,6 +35,11 @@ LIMITS = {
     "HTTP_KEEP_ALIVE_TIMEOUT_SECONDS": str(KEEP_ALIVE_TIMEOUT_SECONDS),
     "LOGIN_RATE_LIMIT_PER_MINUTE": str(LOGIN_RATE_LIMIT),
     "FORWARDED_ALLOW_IPS": "127.0.0.1",
+}
+BODY_LIMITS = {
+    "HTTP_BODY_TIMEOUT_SECONDS": str(BODY_TIMEOUT_SECONDS),
+    "HTTP_MAX_CONNECTIONS": str(BODY_BOUND_MAX_CONNECTIONS),
+    "BCRYPT_ROUNDS": str(SLOW_BCRYPT_ROUNDS),
 }
 
 
@@ -50,9 +62,10 @@ def launched(
 ) -> Iterator[dict[str, ServedApp]]:
     """Every server the package needs, started at once (starting one takes seconds)."""
     logs = tmp_path_factory.mktemp("serve-logs")
-    options: dict[str, tuple[tuple[str, ...], dict[str, str]]] = {
-        name: (("--http", name), LIMITS) for name in IMPLEMENTATIONS
-    }
+    options: dict[str, tuple[tuple[str, ...], dict[str, str]]] = {}
+    for name in IMPLEMENTATIONS:
+        options[name] = (("--http", name), LIMITS)
+        options[f"{BODY_BOUND}-{name}"] = (("--http", name), BODY_LIMITS)
     options[TO_STOP] = ((), {"SHUTDOWN_TIMEOUT_SECONDS": str(SHUTDOWN_TIMEOUT_SECONDS)})
     with ExitStack() as stack:
         started = {}
@@ -75,6 +88,14 @@ def servers(launched: dict[str, ServedApp]) -> dict[str, ServedApp]:
 def served(request: pytest.FixtureRequest, servers: dict[str, ServedApp]) -> ServedApp:
     app: ServedApp = servers[request.param]
     return app
+
+
+@pytest.fixture(scope="package")
+def body_bound_servers(launched: dict[str, ServedApp]) -> dict[str, ServedApp]:
+    """The servers with a short body timeout and slow hashing, by HTTP implementation."""
+    for name in IMPLEMENTATIONS:
+        wait_until_serving(launched[f"{BODY_BOUND}-{name}"])
+    return {name: launched[f"{BODY_BOUND}-{name}"] for name in IMPLEMENTATIONS}
 
 
 @pytest.fixture

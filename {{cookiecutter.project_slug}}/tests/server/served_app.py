@@ -4,7 +4,9 @@ Raw sockets, because what is tested is what an HTTP client library hides: header
 that never end, bytes that trickle, connections that stay open.
 """
 
+import json
 import os
+import re
 import secrets
 import select
 import socket
@@ -14,12 +16,14 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, NoReturn
+from unittest.mock import ANY
 
 import pytest
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 STARTUP_DEADLINE_SECONDS = 60.0
 IO_TIMEOUT_SECONDS = 5.0
+REQUEST_ID = re.compile(r"[0-9a-f]{32}")
 
 
 def missing_prerequisite(reason: str) -> NoReturn:
@@ -131,6 +135,38 @@ def send_request(
     sock.sendall(f"{method} {path} HTTP/1.1\r\n{head}\r\n".encode("latin-1") + body)
 
 
+def _parse_head(head: bytes) -> tuple[int, dict[str, str]]:
+    status_line, *lines = head.decode("latin-1").split("\r\n")
+    headers = {}
+    for line in lines:
+        name, _, value = line.partition(":")
+        headers[name.strip().lower()] = value.strip()
+    return int(status_line.split()[1]), headers
+
+
+def parse_responses(data: bytes) -> list[Response]:
+    """Every response in bytes read off a connection until it closed, in order."""
+    responses = []
+    while data:
+        head, separator, rest = data.partition(b"\r\n\r\n")
+        assert separator, f"an incomplete response: {data!r}"
+        status, headers = _parse_head(head)
+        length = int(headers.get("content-length", "0"))
+        responses.append(Response(status, headers, rest[:length]))
+        data = rest[length:]
+    return responses
+
+
+def assert_server_answer(response: Response, status: int, code: str) -> None:
+    """What every response the server layer writes itself carries, as the app's do."""
+    assert response.status == status
+    assert json.loads(response.body) == {"error": {"code": code, "message": ANY, "details": {}}}
+    assert response.headers["content-type"] == "application/json"
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert REQUEST_ID.fullmatch(response.headers["x-request-id"])
+    assert response.headers["connection"] == "close"
+
+
 def read_response(sock: socket.socket) -> Response:
     data = b""
     while b"\r\n\r\n" not in data:
@@ -139,18 +175,22 @@ def read_response(sock: socket.socket) -> Response:
             raise ConnectionError(f"closed before a complete response: {data!r}")
         data += chunk
     head, _, body = data.partition(b"\r\n\r\n")
-    status_line, *lines = head.decode("latin-1").split("\r\n")
-    headers = {}
-    for line in lines:
-        name, _, value = line.partition(":")
-        headers[name.strip().lower()] = value.strip()
+    status, headers = _parse_head(head)
     length = int(headers.get("content-length", "0"))
     while len(body) < length:
         chunk = sock.recv(65536)
         if not chunk:
             break
         body += chunk
-    return Response(int(status_line.split()[1]), headers, body)
+    return Response(status, headers, body)
+
+
+def read_until_closed(sock: socket.socket) -> bytes:
+    """Everything the server sends until it hangs up (within the socket's timeout)."""
+    data = b""
+    while chunk := sock.recv(65536):
+        data += chunk
+    return data
 
 
 def is_closed(sock: socket.socket) -> bool:

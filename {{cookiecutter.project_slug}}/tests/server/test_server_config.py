@@ -8,7 +8,9 @@ from app.server.connection_limits import ConnectionLimits
 from app.server.protocol_choice import HTTP_IMPLEMENTATIONS, HttpImplementation, http_protocol
 from app.server.server_config import ServerConfig
 
-LIMITS = ConnectionLimits(max_connections=3, max_header_bytes=2048, header_timeout_seconds=0.5)
+LIMITS = ConnectionLimits(
+    max_connections=3, max_header_bytes=2048, header_timeout_seconds=0.5, body_timeout_seconds=1
+)
 
 
 @pytest.mark.parametrize("implementation", HTTP_IMPLEMENTATIONS)

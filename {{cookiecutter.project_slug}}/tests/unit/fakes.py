@@ -24,7 +24,7 @@ from typing import Any, Self
 from app.application.services.access_token_codec import AccessClaims
 from app.domain.entities.refresh_token import RefreshTokenEntity
 from app.domain.entities.user import UserEntity
-from app.domain.errors import AuthenticationError, ConflictError
+from app.domain.errors import ConflictError, InvalidTokenError
 from app.domain.interfaces.refresh_token_repository import RefreshTokenRepository
 from app.domain.interfaces.user_repository import UserRepository
 from app.domain.services.clock import Clock
@@ -91,9 +91,9 @@ class FakeAccessTokenCodec:
     def decode(self, token: str) -> AccessClaims:
         claims = self._issued.get(token)
         if claims is None:
-            raise AuthenticationError("Invalid access token", code="INVALID_TOKEN")
+            raise InvalidTokenError("Invalid access token")
         if self._clock.now() >= claims.expires_at:
-            raise AuthenticationError("Access token expired", code="TOKEN_EXPIRED")
+            raise InvalidTokenError("Access token expired", code="TOKEN_EXPIRED")
         return claims
 
 

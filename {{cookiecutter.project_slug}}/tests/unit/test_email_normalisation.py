@@ -34,7 +34,9 @@ NFC = unicodedata.normalize("NFC", "josé@example.com")
         pytest.param("user@xn--caf-dma.example", "user@xn--caf-dma.example", id="a-label-kept"),
         pytest.param("用户@例え.テスト", "用户@xn--r8jz45g.xn--zckzah", id="han-and-kana"),
         pytest.param("नमस्ते@example.com", "नमस्ते@example.com", id="devanagari-vowel-signs"),
-        pytest.param("ivan.иван@example.com", "ivan.иван@example.com", id="one-script-per-label"),
+        pytest.param("Иван.Петров@example.com", "иван.петров@example.com", id="one-script-dotted"),
+        pytest.param("İsmail@example.com", "ismail@example.com", id="dotted-capital-i"),
+        pytest.param("i\u0307smail@example.com", "ismail@example.com", id="i-with-dot-above"),
         pytest.param("Ｕｓｅｒ＋Ｔａｇ@example.com", "user+tag@example.com", id="full-width-plus"),  # noqa: RUF001
     ],
 )
@@ -64,6 +66,28 @@ def test_spellings_of_one_address_are_stored_alike(raw: str, stored: str) -> Non
         pytest.param("a\u200b@example.com", "invisible_character", id="zero-width-space"),
         pytest.param("alice@exa\u00admple.com", "invisible_character", id="soft-hyphen-in-domain"),
         pytest.param("alice", "shape", id="no-at"),
+        pytest.param("\u0458.doe@example.com", "mixed_scripts", id="cyrillic-je-before-a-dot"),
+        pytest.param('"admin"@example.com', "quoted_local_part", id="quoted-local-part"),
+        pytest.param('ad"min@example.com', "quoted_local_part", id="stray-quote"),
+        pytest.param("\uff02admin\uff02@example.com", "quoted_local_part", id="full-width-quotes"),
+        *(
+            pytest.param(raw, "invisible_character", id=name)
+            for name, raw in [
+                ("hangul-filler", "admin\u3164@example.com"),
+                ("half-width-hangul-filler", "admin\uffa0@example.com"),
+                ("hangul-choseong-filler", "admin\u115f@example.com"),
+                ("hangul-jungseong-filler", "admin\u1160@example.com"),
+                ("braille-blank", "admin\u2800@example.com"),
+                ("hangul-filler-in-domain", "admin@exa\u3164mple.com"),
+                ("variation-selector-16", "admin\ufe0f@example.com"),
+                ("variation-selector-in-domain", "admin@exa\ufe0fmple.com"),
+                ("variation-selector-17", "admin\U000e0100@example.com"),
+                ("mongolian-variation-selector", "admin\u180b@example.com"),
+                ("combining-grapheme-joiner", "admin\u034f@example.com"),
+                ("khmer-inherent-vowel", "admin\u17b4@example.com"),
+                ("tag-character", "admin\U000e0041@example.com"),
+            ]
+        ),
     ],
 )
 def test_look_alikes_and_broken_addresses_are_refused(raw: str, reason: str) -> None:

@@ -46,6 +46,23 @@ async def test_peek_reads_without_counting_and_reset_forgets() -> None:
     assert await store.peek("other") == (0, 0), "a window that is over counts nothing"
 
 
+async def test_decrement_takes_one_back_and_forgets_a_key_back_at_zero() -> None:
+    seconds = Seconds()
+    store = InMemoryThrottleStore(clock=seconds)
+    await store.decrement("none")  # nothing to take back: no window is opened
+    assert len(store) == 0
+    await store.increment("k", 60)
+    await store.increment("k", 60)
+    seconds.now = 10.0
+
+    await store.decrement("k")
+    assert await store.peek("k") == (1, 50), "one taken back, the window kept"
+    await store.decrement("k")
+    assert len(store) == 0, "memory holds only keys that count something"
+    await store.decrement("k")
+    assert await store.increment("k", 60) == (1, 60)
+
+
 async def test_expired_windows_are_swept_so_memory_stays_bounded() -> None:
     seconds = Seconds()
     store = InMemoryThrottleStore(clock=seconds)

@@ -1,5 +1,7 @@
 """The login throttle inside LoginUser: refused before the hash, per account and address."""
 
+import asyncio
+
 import pytest
 
 from app.application.services.login_throttle import LoginLimits, LoginThrottle
@@ -18,6 +20,7 @@ LIMITS = LoginLimits(
 )
 ALICE = "alice@example.com"
 HOME = "198.51.100.20"
+FRESH = "192.0.2.99"
 WRONG = "not the password"
 
 
@@ -188,6 +191,74 @@ async def test_every_sign_in_renews_the_memory_of_its_address(
     await _spend_the_ceiling(uow, hasher, tokens, throttle)
 
     assert await _attempt(uow, hasher, tokens, throttle, HOME, PASSWORD) == "ok"
+
+
+@pytest.mark.usefixtures("alice")
+async def test_guesses_waiting_for_their_verdict_already_count(
+    uow: InMemoryUnitOfWork,
+    hasher: FakePasswordHasher,
+    tokens: TokenService,
+    throttle: LoginThrottle,
+) -> None:
+    """All guesses are admitted before any verification ends: still only the ceiling's worth."""
+    release = asyncio.Event()
+
+    async def wait_for_release() -> None:
+        await release.wait()
+
+    hasher.after_verify = wait_for_release
+    guesses = [
+        asyncio.ensure_future(_attempt(uow, hasher, tokens, throttle, f"203.0.113.{n}"))
+        for n in range(LIMITS.failures_per_account + 3)
+    ]
+    await asyncio.sleep(0)  # each guess runs up to its verification, or is refused
+    assert len(hasher.verified) + sum(guess.done() for guess in guesses) == len(guesses)
+    release.set()
+
+    outcomes = sorted(await asyncio.gather(*guesses))
+
+    assert outcomes == ["invalid"] * LIMITS.failures_per_account + ["limited"] * 3
+    assert len(hasher.verified) == LIMITS.failures_per_account
+
+
+@pytest.mark.usefixtures("alice")
+async def test_the_right_password_from_new_addresses_spends_none_of_the_ceiling(
+    uow: InMemoryUnitOfWork,
+    hasher: FakePasswordHasher,
+    tokens: TokenService,
+    throttle: LoginThrottle,
+) -> None:
+    for n in range(LIMITS.failures_per_account):
+        assert await _attempt(uow, hasher, tokens, throttle, f"198.51.100.{n}", PASSWORD) == "ok"
+
+    await _spend_the_ceiling(uow, hasher, tokens, throttle)
+
+    assert await _attempt(uow, hasher, tokens, throttle, FRESH) == "limited"
+
+
+class DatabaseDownError(Exception):
+    pass
+
+
+@pytest.mark.usefixtures("alice")
+async def test_an_attempt_that_fails_before_its_verdict_spends_nothing(
+    uow: InMemoryUnitOfWork,
+    hasher: FakePasswordHasher,
+    tokens: TokenService,
+    throttle: LoginThrottle,
+) -> None:
+    async def fail() -> None:
+        raise DatabaseDownError
+
+    hasher.after_verify = fail
+    for _ in range(LIMITS.failures_per_account + 1):
+        with pytest.raises(DatabaseDownError):
+            await login(uow, hasher, tokens, ALICE, WRONG, throttle=throttle, address=HOME)
+    hasher.after_verify = None
+
+    outcomes = [await _attempt(uow, hasher, tokens, throttle, HOME) for _ in range(3)]
+
+    assert outcomes == ["invalid", "invalid", "limited"]  # the pair limit, all of it left
 
 
 async def test_retry_after_is_the_time_left_in_the_window(

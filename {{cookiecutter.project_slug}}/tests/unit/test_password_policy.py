@@ -32,6 +32,10 @@ def test_the_list_holds_the_10000_most_common_passwords_most_frequent_first() ->
         pytest.param("ｐａｓｓｗｏｒｄ１２３", id="full-width"),  # noqa: RUF001
         pytest.param("iloveyou", id="listed-near-the-top"),
         pytest.param("qwertyuiop", id="keyboard-row"),
+        pytest.param("password\u200b", id="zero-width-space-after"),
+        pytest.param("pass\u00adword", id="soft-hyphen-inside"),
+        pytest.param("pass\u3164word", id="hangul-filler-inside"),
+        pytest.param("\ufeffiloveyou\u2060", id="byte-order-mark-and-word-joiner"),
     ],
 )
 def test_a_common_password_is_refused_saying_why(raw: str) -> None:
@@ -60,6 +64,10 @@ def test_every_listed_password_long_enough_to_reach_the_list_check_is_refused() 
         pytest.param("\u0301" * 8, id="combining-accents"),
         pytest.param(" \u0301 \u0308 \u20dd \u0327 ", id="spaces-and-marks"),
         pytest.param("\u200b\u200d" * 4, id="zero-width-characters"),
+        pytest.param("\u3164" * 8, id="hangul-fillers"),
+        pytest.param("\uffa0\u115f\u1160" * 3, id="other-hangul-fillers"),
+        pytest.param("\u2800" * 8, id="braille-blanks"),
+        pytest.param("\ufe0f\U000e0100\u180b\u034f" * 2, id="variation-selectors-and-joiner"),
     ],
 )
 def test_a_password_that_shows_nothing_is_refused(raw: str) -> None:

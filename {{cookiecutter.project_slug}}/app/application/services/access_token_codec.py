@@ -22,5 +22,5 @@ class AccessTokenCodec(Protocol):
     def encode(self, claims: AccessClaims) -> str: ...
 
     def decode(self, token: str) -> AccessClaims:
-        """Verify signature, algorithm, expiry and token type; raise AuthenticationError."""
+        """Verify signature, algorithm, expiry and token type; raise InvalidTokenError."""
         ...

@@ -14,9 +14,12 @@ the places they sign in from. Both checks come before the password is verified
 (a refused guess gets no verdict) and key on the email, not the user, so an
 email nobody registered behaves exactly like an existing account's.
 
-Failures are counted after the verification, so the store grows at bcrypt's
-pace, not at the request rate; requests racing at a limit can pass it by the
-verifications in flight at that moment (at most BCRYPT_MAX_PENDING).
+An attempt is counted as a failure when it is admitted, before the slow
+verification, and given back if it turns out to be right or is never judged:
+otherwise guesses racing at a limit would all pass it, one per verification in
+flight. The store holds keys for admitted attempts only (RateLimitStage bounds
+their rate per address), and the counters are per process (see
+InMemoryThrottleStore).
 """
 
 import hashlib
@@ -53,24 +56,29 @@ class _Keys:
 
 
 class LoginAttempt:
-    """One admitted attempt; report its outcome once the password was checked."""
+    """One admitted attempt, already counted as a failure; report how it ended."""
 
     def __init__(
-        self, store: LoginAttemptStore, limits: LoginLimits, keys: _Keys, *, known: bool
+        self,
+        store: LoginAttemptStore,
+        limits: LoginLimits,
+        keys: _Keys,
+        counted: tuple[str, ...],  # the failure counters this attempt added one to
     ) -> None:
         self._store = store
         self._limits = limits
         self._keys = keys
-        self._known = known
+        self._counted = counted
 
-    async def failed(self) -> None:
-        window = self._limits.window_seconds
-        await self._store.increment(self._keys.pair, window)
-        if not self._known:
-            await self._store.increment(self._keys.account, window)
+    async def abandoned(self) -> None:
+        """The password was never judged (the database failed, say): no guess was spent."""
+        for key in self._counted:
+            await self._store.decrement(key)
 
     async def succeeded(self) -> None:
         await self._store.reset(self._keys.pair)
+        if self._keys.account in self._counted:
+            await self._store.decrement(self._keys.account)
         # A new window on every sign-in: the address is remembered from its latest one.
         await self._store.reset(self._keys.known)
         await self._store.increment(self._keys.known, self._limits.known_address_seconds)
@@ -82,24 +90,34 @@ class LoginThrottle:
         self._limits = limits
 
     async def admit(self, account: str, address: str) -> LoginAttempt:
-        """Raise RateLimitError when this attempt may not even be verified.
+        """Count this attempt, or raise RateLimitError when it may not even be verified.
 
         `account` is the email as the login will look it up, `address` the
         client's address bucket.
         """
         keys = _Keys.of(account, address)
-        await self._refuse_over(self._limits.failures_per_account_and_address, keys.pair)
         known_count, _ = await self._store.peek(keys.known)
-        known = known_count > 0
-        if not known:
-            await self._refuse_over(self._limits.failures_per_account, keys.account)
-        return LoginAttempt(self._store, self._limits, keys, known=known)
+        limits = [(keys.pair, self._limits.failures_per_account_and_address)]
+        if known_count == 0:
+            limits.append((keys.account, self._limits.failures_per_account))
+        counted: list[str] = []
+        try:
+            for key, limit in limits:
+                if limit > 0:
+                    await self._take(key, limit)
+                    counted.append(key)
+        except RateLimitError:
+            # A refused attempt is no failure: only admitted ones fill the window.
+            for key in counted:
+                await self._store.decrement(key)
+            raise
+        return LoginAttempt(self._store, self._limits, keys, tuple(counted))
 
-    async def _refuse_over(self, limit: int, key: str) -> None:
-        if limit == 0:
-            return
-        failures, seconds_left = await self._store.peek(key)
-        if failures >= limit:
+    async def _take(self, key: str, limit: int) -> None:
+        """Count one at `key`; over `limit`, give it back and refuse."""
+        failures, seconds_left = await self._store.increment(key, self._limits.window_seconds)
+        if failures > limit:
+            await self._store.decrement(key)
             raise RateLimitError(
                 "Too many failed sign-ins; try again later",
                 retry_after_seconds=seconds_left,

@@ -11,17 +11,15 @@ import uuid
 from app.application.read_database import ReadDatabase
 from app.application.read_models.user import UserReadModel
 from app.domain.entities.user import UserEntity
-from app.domain.errors import AuthenticationError, AuthorizationError
+from app.domain.errors import AuthorizationError, InvalidTokenError
 from app.domain.interfaces.user_repository import UserRepository
 from app.domain.value_objects.role import Role
 from app.domain.value_objects.user_id import UserId
 
 
-def _account_gone() -> AuthenticationError:
+def _account_gone() -> InvalidTokenError:
     # 401, like any other dead token: the client's answer is to sign in again.
-    return AuthenticationError(
-        "The account of this access token no longer exists", code="INVALID_TOKEN"
-    )
+    return InvalidTokenError("The account of this access token no longer exists")
 
 
 async def requester_account(

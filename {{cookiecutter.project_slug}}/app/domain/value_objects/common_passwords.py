@@ -12,6 +12,8 @@ import unicodedata
 from functools import cache
 from pathlib import Path
 
+from app.domain.value_objects.invisible_characters import without_invisible
+
 LIST_FILE = Path(__file__).with_name("common_passwords.txt.gz")
 
 
@@ -19,9 +21,10 @@ def comparable(password: str) -> str:
     """The form the list is compared in: lower case, as the list is written.
 
     NFKC first, so "password123" typed in full-width letters (U+FF50 ..., as East Asian
-    input methods do) is the listed one; padding spaces change nothing either.
+    input methods do) is the listed one; padding spaces and characters that draw nothing
+    ("pass\u00adword", "password\u200b") change nothing either.
     """
-    return unicodedata.normalize("NFKC", password).strip().lower()
+    return without_invisible(unicodedata.normalize("NFKC", password)).strip().lower()
 
 
 @cache

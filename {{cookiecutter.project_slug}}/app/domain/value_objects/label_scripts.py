@@ -1,5 +1,6 @@
 """One script per label: what keeps look-alike email addresses from passing as new ones.
 
+A label is a domain label, or a whole local part (its dots do not separate scripts).
 NFKC and case folding make most look-alikes equal to the address they imitate; what is
 left is refused instead: letters of two scripts in one label ("paypal" with a Cyrillic
 U+0430 for its first "a"), and combining marks stacked on letters NFKC has composed. This is the

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from app.domain.errors import ValidationError
 from app.domain.value_objects.base import ValueObject
 from app.domain.value_objects.common_passwords import is_common
+from app.domain.value_objects.invisible_characters import is_invisible
 
 MIN_CHARACTERS = 8
 # bcrypt only reads 72 bytes; anything longer would be silently truncated or rejected.
@@ -13,9 +14,9 @@ MAX_UTF8_BYTES = 72
 
 
 def _is_visible(character: str) -> bool:
-    # Separators (spaces), marks (combining accents) and format or control characters
-    # (zero-width joiners) show nothing on their own.
-    return unicodedata.category(character)[0] not in "ZMC"
+    # Separators (spaces), marks (combining accents), format or control characters
+    # (zero-width joiners) and fillers or blanks (U+3164, U+2800) show nothing on their own.
+    return unicodedata.category(character)[0] not in "ZMC" and not is_invisible(character)
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +38,8 @@ class Password(ValueObject):
             )
         if not any(_is_visible(character) for character in self.value):
             raise ValidationError(
-                "Password must contain a visible character, not only spaces or combining marks",
+                "Password must contain a visible character, not only spaces, combining marks "
+                "or invisible characters",
                 code="PASSWORD_BLANK",
                 details={"reason": "blank"},
             )

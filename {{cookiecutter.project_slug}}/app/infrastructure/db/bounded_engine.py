@@ -6,6 +6,7 @@ transaction, from BEGIN to COMMIT. Past the budget the operation fails with
 DatabaseTimeoutError, which the API answers with 503 and Retry-After.
 """
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from types import TracebackType
@@ -47,8 +48,18 @@ class BoundedTransaction(AsyncTransactionManager):  # type: ignore[misc]
         except BaseException:
             deadline.close()
             self._deadline = None
+            await self._give_back(deadline)
             raise
         return self
+
+    async def _give_back(self, deadline: Deadline) -> None:
+        # rowquery returns the connection when BEGIN raises an Exception, not when it is
+        # cancelled (the deadline, a shutdown): that slot would be lost for good. Such a
+        # connection may be mid-BEGIN, so it is abandoned and the pool discards it.
+        for connection in deadline.borrowed():
+            if not deadline.expired:  # on expiry the deadline abandoned it already
+                self._connection_manager.adapter.abandon(connection)
+            await asyncio.shield(self._connection_manager.release(connection))
 
     async def __aexit__(
         self,

@@ -60,9 +60,24 @@ class Deadline:
         loop = asyncio.get_running_loop()
         self._timer = loop.call_at(loop.time() + seconds, self._expire)
 
+    @property
+    def expired(self) -> bool:
+        return self._expired
+
     def watch(self, connection: Any) -> None:
-        """Abandon `connection` too if the budget runs out."""
+        """Abandon `connection` too if the budget runs out (at once if it has)."""
         self._connections.append(connection)
+        if self._expired:
+            self._abandon(connection)
+
+    def returned(self, connection: Any) -> None:
+        """`connection` is back in its pool: no longer the operation's to abandon."""
+        if connection in self._connections:
+            self._connections.remove(connection)
+
+    def borrowed(self) -> list[Any]:
+        """The connections lent to the operation and not yet returned."""
+        return list(self._connections)
 
     def close(self) -> None:
         """The operation is over: stop the clock."""
@@ -111,8 +126,15 @@ class DeadlineConnectionManager(AsyncConnectionManager):  # type: ignore[misc]
     async def acquire(self) -> Any:
         connection = await super().acquire()
         deadline = _current.get()
-        if deadline is not None:
-            deadline.watch(connection)
+        if deadline is None:
+            return connection
+        deadline.watch(connection)
+        if deadline.expired:
+            # On Python 3.11 the pool's wait_for drops the deadline's cancel when a slot
+            # frees at the same moment, so the budget may be spent by the time a connection
+            # arrives: without this the operation would run with no limit at all.
+            await self.release(connection)
+            raise DatabaseTimeoutError(deadline.seconds)
         return connection
 
     async def release(self, connection: Any) -> None:
@@ -127,3 +149,4 @@ class DeadlineConnectionManager(AsyncConnectionManager):  # type: ignore[misc]
             await super().release(connection)
         finally:
             deadline.interruptible = True
+            deadline.returned(connection)

@@ -2,7 +2,7 @@
 
 Decoding pins the algorithm (no `alg: none`, no HS/RS confusion), requires
 `exp`, `iat`, `sub` and `typ`, and only accepts `typ == "access"`. A token
-that fails any check, however it fails, is an AuthenticationError: even one
+that fails any check, however it fails, is an InvalidTokenError: even one
 signed with the right key may carry claims no datetime can hold.
 """
 
@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 import jwt
 
 from app.application.services.access_token_codec import AccessClaims
-from app.domain.errors import AuthenticationError
+from app.domain.errors import InvalidTokenError
 from app.domain.value_objects.role import Role
 
 ACCESS_TYP = "access"
@@ -54,8 +54,8 @@ class JwtAccessTokenCodec:
                 expires_at=datetime.fromtimestamp(payload["exp"], UTC),
             )
         except jwt.ExpiredSignatureError:
-            raise AuthenticationError("Access token expired", code="TOKEN_EXPIRED") from None
+            raise InvalidTokenError("Access token expired", code="TOKEN_EXPIRED") from None
         # OverflowError, OSError: an `exp` or `iat` beyond what datetime (and the
         # platform's time_t) can represent, e.g. 10**20; PyJWT accepts any number.
         except (jwt.InvalidTokenError, ValueError, TypeError, OverflowError, OSError):
-            raise AuthenticationError("Invalid access token", code="INVALID_TOKEN") from None
+            raise InvalidTokenError("Invalid access token") from None

@@ -2,11 +2,13 @@
 
 One store serves the rate-limit stages (fastapi-request-pipeline's
 ThrottleBackend: `increment`, `reset`) and the login throttle
-(LoginAttemptStore), which also reads a counter without adding to it (`peek`):
-the library's InMemoryThrottleBackend cannot, and remembering which addresses
-signed in to an account needs it. Per process: with several workers or
-instances, put a shared store behind the same three methods (e.g. Redis:
-INCR with EXPIRE NX, GET with TTL, DEL).
+(LoginAttemptStore), which also reads a counter without adding to it (`peek`)
+and takes one back (`decrement`): the library's InMemoryThrottleBackend cannot,
+and remembering which addresses signed in to an account, or giving back an
+attempt that was counted before it was judged, needs it. Per process, and gone
+with a restart: with several workers or instances each keeps its own counts,
+so put a shared store behind the same four methods (e.g. Redis: INCR with
+EXPIRE NX, GET with TTL, DECR where the key exists and DEL at 0, DEL).
 """
 
 import math
@@ -45,6 +47,15 @@ class InMemoryThrottleStore:
         now = self._clock()
         window = self._live(key, now)
         return (0, 0) if window is None else (window.count, _seconds_left(window, now))
+
+    async def decrement(self, key: str) -> None:
+        window = self._live(key, self._clock())
+        if window is None:
+            return
+        window.count -= 1
+        if window.count <= 0:
+            # Nothing left to remember: attempts given back (refused, abandoned) leave no key.
+            del self._windows[key]
 
     async def reset(self, key: str) -> None:
         self._windows.pop(key, None)

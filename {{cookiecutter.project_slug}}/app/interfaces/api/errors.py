@@ -14,12 +14,14 @@ from app.domain.errors import (
     AuthorizationError,
     ConflictError,
     DomainError,
+    InvalidTokenError,
     NotFoundError,
     RateLimitError,
     ValidationError,
 )
 from app.interfaces.api.middleware import BodyTooLargeError
 from app.interfaces.api.schemas.errors import envelope
+from app.interfaces.api.schemas.headers import BEARER_CHALLENGE, REFUSED_BEARER_CHALLENGE
 
 logger = logging.getLogger("app.errors")
 
@@ -68,7 +70,10 @@ async def domain_error_handler(request: Request, exc: Exception) -> JSONResponse
     headers: dict[str, str] | None = None
     details = exc.details
     if isinstance(exc, AuthenticationError):
-        headers = {"WWW-Authenticate": "Bearer"}
+        # A handler that finds the token's account gone refuses the token, as the
+        # authentication stage does; a failed login or refresh sent no bearer token.
+        refused = isinstance(exc, InvalidTokenError)
+        headers = {"WWW-Authenticate": REFUSED_BEARER_CHALLENGE if refused else BEARER_CHALLENGE}
     elif isinstance(exc, RateLimitError):
         headers = {"Retry-After": str(exc.retry_after_seconds)}
         details = {**details, "retry_after_seconds": exc.retry_after_seconds}

@@ -5,9 +5,12 @@
   browser second-guesses a JSON body as HTML;
 - body limit: 413 before reading more than MAX_REQUEST_BODY_BYTES;
 - last-resort errors: 500 in the envelope, traceback only in the log;
+- shutdown: a request the server cancels (SHUTDOWN_TIMEOUT_SECONDS ran out) before its
+  response started gets a 503 with Retry-After, so clients retry elsewhere;
 - access log: one line per request (JSON or console, per LOG_FORMAT).
 """
 
+import asyncio
 import json
 import logging
 import re
@@ -24,6 +27,8 @@ access_logger = logging.getLogger("app.access")
 error_logger = logging.getLogger("app.errors")
 _SAFE_REQUEST_ID = re.compile(REQUEST_ID_PATTERN)
 _NOSNIFF = (b"x-content-type-options", b"nosniff")
+# Another instance, or this one restarted, can take the request a second later.
+_SHUTDOWN_RETRY_AFTER_SECONDS = 1
 
 
 class BodyTooLargeError(Exception):
@@ -72,6 +77,25 @@ class RequestMiddleware:
         except BodyTooLargeError:
             if not response_started:
                 await _send_error(send_with_id, 413, "PAYLOAD_TOO_LARGE", "Request body too large")
+        except asyncio.CancelledError:
+            if not response_started:
+                error_logger.warning(
+                    "request cancelled by shutdown, answered 503",
+                    extra={"request_id": request_id},
+                )
+                await _send_error(
+                    send_with_id,
+                    503,
+                    "SERVICE_UNAVAILABLE",
+                    "The server is shutting down",
+                    {"retry_after_seconds": _SHUTDOWN_RETRY_AFTER_SECONDS},
+                    [
+                        (b"retry-after", str(_SHUTDOWN_RETRY_AFTER_SECONDS).encode()),
+                        (b"connection", b"close"),
+                    ],
+                )
+            # The server cancelled the task to stop it: it must still stop.
+            raise
         except Exception:
             error_logger.exception("unhandled error", extra={"request_id": request_id})
             if not response_started:
@@ -112,8 +136,15 @@ def _state(scope: Scope) -> dict[str, Any]:
     return state
 
 
-async def _send_error(send: Send, status: int, code: str, message: str) -> None:
-    body = json.dumps(envelope(code, message)).encode()
+async def _send_error(
+    send: Send,
+    status: int,
+    code: str,
+    message: str,
+    details: dict[str, Any] | None = None,
+    headers: list[tuple[bytes, bytes]] | None = None,
+) -> None:
+    body = json.dumps(envelope(code, message, details)).encode()
     await send(
         {
             "type": "http.response.start",
@@ -121,6 +152,7 @@ async def _send_error(send: Send, status: int, code: str, message: str) -> None:
             "headers": [
                 (b"content-type", b"application/json"),
                 (b"content-length", str(len(body)).encode()),
+                *(headers or []),
             ],
         }
     )

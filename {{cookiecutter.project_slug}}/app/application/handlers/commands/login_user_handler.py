@@ -30,14 +30,17 @@ async def handle_login_user(
     attempt = await login_throttle.admit(
         email.value if email else command.email, command.address_bucket
     )
-    async with uow:
-        user = await uow.users.get_by_email(email) if email else None
-    # Verify outside the transaction (bcrypt is slow) and always verify, even for
-    # an unknown email, so both failures cost the same time and look the same.
-    verified = await hasher.verify(command.password, user.password_hash if user else None)
+    try:
+        async with uow:
+            user = await uow.users.get_by_email(email) if email else None
+        # Verify outside the transaction (bcrypt is slow) and always verify, even for
+        # an unknown email, so both failures cost the same time and look the same.
+        verified = await hasher.verify(command.password, user.password_hash if user else None)
+    except Exception:
+        await attempt.abandoned()
+        raise
     if user is None or not verified:
-        await attempt.failed()
-        raise _invalid_credentials()
+        raise _invalid_credentials()  # admit() already counted it as a failure
     upgraded_hash = await _upgraded_hash(command.password, user.password_hash, hasher)
     async with uow:
         current = await uow.users.get_for_update(user.id_)

@@ -18,6 +18,9 @@ REQUEST_ID = header_object(
     "the access log line of the request carries the same id",
     pattern=REQUEST_ID_PATTERN,
 )
+# RFC 6750, section 3: a 401 names the error only when a token was sent.
+BEARER_CHALLENGE = "Bearer"
+REFUSED_BEARER_CHALLENGE = 'Bearer error="invalid_token"'
 WWW_AUTHENTICATE = header_object(
     'The Bearer challenge; with error="invalid_token" when a token was sent and refused'
 )

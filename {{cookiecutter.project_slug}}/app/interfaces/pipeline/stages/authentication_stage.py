@@ -3,6 +3,7 @@ from typing import Any
 from fastapi_request_pipeline import ComponentCategory, FlowComponent, RequestContext
 
 from app.domain.errors import AuthenticationError
+from app.interfaces.api.schemas.headers import BEARER_CHALLENGE, REFUSED_BEARER_CHALLENGE
 from app.interfaces.dependencies.container import get_container
 from app.interfaces.pipeline.abort import StageAbort
 
@@ -18,12 +19,13 @@ class AuthenticationStage(FlowComponent):  # type: ignore[misc]
         scheme, _, token = ctx.request.headers.get("authorization", "").partition(" ")
         if scheme.lower() != SCHEME.lower() or not token.strip():
             # RFC 6750: no error code in the challenge when no credentials were sent.
-            raise _unauthorized("Missing bearer token", "MISSING_TOKEN", challenge=SCHEME)
+            raise _unauthorized("Missing bearer token", "MISSING_TOKEN", challenge=BEARER_CHALLENGE)
         try:
             ctx.user = get_container(ctx.request).tokens.authenticate(token.strip())
         except AuthenticationError as error:
-            challenge = f'{SCHEME} error="invalid_token"'
-            raise _unauthorized(error.message, error.code, challenge=challenge) from None
+            raise _unauthorized(
+                error.message, error.code, challenge=REFUSED_BEARER_CHALLENGE
+            ) from None
 
     def openapi_spec(self) -> dict[str, Any]:
         return {
