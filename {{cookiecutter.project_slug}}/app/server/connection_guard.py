@@ -101,6 +101,17 @@ class ConnectionGuard:
             self._transport, status, code, message, self._server_state.default_headers
         )
 
+    def refuse_malformed(self, *, headers_too_large: bool) -> None:
+        """A request the parser gave up on: 431 for a header block over the cap, else 400."""
+        if headers_too_large:
+            self.refuse(
+                HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
+                "REQUEST_HEADER_FIELDS_TOO_LARGE",
+                "Request headers too large",
+            )
+        else:
+            self.refuse(HTTPStatus.BAD_REQUEST, "BAD_REQUEST", "Invalid HTTP request")
+
     def _start(self) -> None:
         """(Re)start the clock of the part of the request that is due: headers or body."""
         self._stop()

@@ -1,5 +1,4 @@
 import asyncio
-from http import HTTPStatus
 from typing import Any
 
 import h11
@@ -62,11 +61,4 @@ class GuardedH11Protocol(H11Protocol):
         return response_owed(self.cycle)
 
     def send_400_response(self, msg: str) -> None:
-        if self.capped.headers_too_large:
-            self.guard.refuse(
-                HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
-                "REQUEST_HEADER_FIELDS_TOO_LARGE",
-                "Request headers too large",
-            )
-        else:
-            self.guard.refuse(HTTPStatus.BAD_REQUEST, "BAD_REQUEST", "Invalid HTTP request")
+        self.guard.refuse_malformed(headers_too_large=self.capped.headers_too_large)

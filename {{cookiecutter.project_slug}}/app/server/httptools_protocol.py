@@ -1,5 +1,4 @@
 import asyncio
-from http import HTTPStatus
 from typing import Any
 
 from uvicorn.config import Config
@@ -57,7 +56,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
             return
         self.header_bytes += len(data)
         if self.header_bytes > self.limits.max_header_bytes:
-            self._refuse_headers()
+            self.guard.refuse_malformed(headers_too_large=True)
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
@@ -86,14 +85,4 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         return bool(self.pipeline) or response_owed(self.cycle)
 
     def send_400_response(self, msg: str) -> None:
-        if self.headers_too_large:
-            self._refuse_headers()
-        else:
-            self.guard.refuse(HTTPStatus.BAD_REQUEST, "BAD_REQUEST", "Invalid HTTP request")
-
-    def _refuse_headers(self) -> None:
-        self.guard.refuse(
-            HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
-            "REQUEST_HEADER_FIELDS_TOO_LARGE",
-            "Request headers too large",
-        )
+        self.guard.refuse_malformed(headers_too_large=self.headers_too_large)
