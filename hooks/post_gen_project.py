@@ -48,10 +48,22 @@ PRUNING_TABLE: tuple[KeepOnlyIf, ...] = (
     KeepOnlyIf("app/infrastructure/db/sqlite_database_file.py", "db_driver", "sqlite"),
     KeepOnlyIf("app/infrastructure/db/postgresql_connection.py", "db_driver", "postgresql"),
     KeepOnlyIf("app/infrastructure/db/retrying_reader.py", "db_driver", "postgresql"),
+    KeepOnlyIf("app/infrastructure/db/sql_replica_probe.py", "db_driver", "postgresql"),
+    KeepOnlyIf("app/infrastructure/sql/health/in_recovery.sql", "db_driver", "postgresql"),
     KeepOnlyIf("tests/postgres_server.py", "db_driver", "postgresql"),
+    KeepOnlyIf("tests/postgres_replica.py", "db_driver", "postgresql"),
+    KeepOnlyIf("tests/contract/test_read_replica.py", "db_driver", "postgresql"),
     KeepOnlyIf("tests/contract/test_postgresql_faults.py", "db_driver", "postgresql"),
     KeepOnlyIf("tests/contract/test_sqlite_lock_wait.py", "db_driver", "sqlite"),
     KeepOnlyIf("tests/contract/test_sqlite_file_faults.py", "db_driver", "sqlite"),
+    KeepOnlyIf("app/infrastructure/redis", "use_redis", "true"),
+    KeepOnlyIf("tests/redis_server.py", "use_redis", "true"),
+    KeepOnlyIf("tests/integration/test_redis_throttle_store.py", "use_redis", "true"),
+    KeepOnlyIf("tests/integration/test_redis_settings.py", "use_redis", "true"),
+    KeepOnlyIf("tests/contract/test_redis_outage.py", "use_redis", "true"),
+    KeepOnlyIf("tests/contract/test_redis_shared_counters.py", "use_redis", "true"),
+    KeepOnlyIf("tests/server/test_shared_rate_limits.py", "use_redis", "true"),
+    KeepOnlyIf("tests/server/test_per_process_rate_limits.py", "use_redis", "false"),
 )
 
 SECRET_KEY_VARIABLE = "JWT_SECRET_KEY"
@@ -141,9 +153,10 @@ def where_the_user_is(project_dir: Path, started_in: str | None) -> str:
 def next_steps(answers: Answers, location: str) -> str:
     where = shlex.quote(location)
     docker_note = ", with Docker" if answers["use_docker"] == "true" else ""
+    redis_note = ", with Redis" if answers.get("use_redis") == "true" else ""
     lines = [
         "",
-        f"Created {location}/ ({answers['db_driver']}{docker_note}). Next steps:",
+        f"Created {location}/ ({answers['db_driver']}{docker_note}{redis_note}). Next steps:",
         "",
         f"  cd {where}",
         "  uv venv && uv pip install -e '.[dev]'   # or: python3 -m venv .venv && .venv/bin/pip install -e '.[dev]'",
@@ -151,6 +164,8 @@ def next_steps(answers: Answers, location: str) -> str:
     ]
     if answers["db_driver"] == "postgresql":
         lines.append("  # point DATABASE_URL in .env at your PostgreSQL server, then:")
+    if redis_note:
+        lines.append("  # REDIS_URL in .env: your Redis (unset, each process counts on its own)")
     lines += [
         "  python -m app migrate",
         "  python -m app serve --reload             # API docs: http://127.0.0.1:8000/docs",

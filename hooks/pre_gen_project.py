@@ -21,6 +21,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "python_version": ("3.11", "3.12", "3.13"),
     "db_driver": ("postgresql", "sqlite"),
     "use_docker": ("true", "false"),
+    "use_redis": ("false", "true"),
 }
 
 # Names the generated service imports or installs. A project (distribution) with one
@@ -44,6 +45,7 @@ SERVICE_PACKAGES = frozenset(
         "pyjwt",
         "pytest",
         "pytest_asyncio",
+        "redis",
         "row_query",
         "rowquery",
         "ruff",

@@ -77,6 +77,12 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     os.environ.pop(STATE_DIR_VARIABLE, None)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The longest tests first, the order otherwise kept: handed out one at a time (see
+    the Makefile), they start side by side instead of being left for the end."""
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)
+
+
 # --------------------------------------------------------------------------- bakes
 
 

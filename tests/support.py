@@ -19,7 +19,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -56,10 +56,15 @@ class Variant:
     db_driver: str
     use_docker: str
     python_version: str = CHOICES["python_version"][0]
+    use_redis: str = CHOICES["use_redis"][0]
 
     @property
     def docker(self) -> bool:
         return self.use_docker == "true"
+
+    @property
+    def redis(self) -> bool:
+        return self.use_redis == "true"
 
     @property
     def runs_here(self) -> bool:
@@ -69,7 +74,8 @@ class Variant:
     @property
     def id(self) -> str:
         docker = "docker" if self.docker else "nodocker"
-        return f"py{self.python_version}-{self.db_driver}-{docker}"
+        redis = "-redis" if self.redis else ""
+        return f"py{self.python_version}-{self.db_driver}-{docker}{redis}"
 
     @property
     def context(self) -> dict[str, str]:
@@ -77,28 +83,42 @@ class Variant:
             "db_driver": self.db_driver,
             "use_docker": self.use_docker,
             "python_version": self.python_version,
+            "use_redis": self.use_redis,
         }
 
     def on_this_python(self) -> Variant:
         """The same answers for the newest choice this interpreter runs: same dependencies."""
         runnable = [v for v in CHOICES["python_version"] if version_tuple(v) <= HERE]
-        return Variant(self.db_driver, self.use_docker, max(runnable, key=version_tuple))
+        return replace(self, python_version=max(runnable, key=version_tuple))
+
+    def docker_twin(self) -> Variant:
+        """The same answers with Docker: the same Python sources, tests and dependencies."""
+        return replace(self, use_docker="true")
+
+    def without_redis(self) -> Variant:
+        return replace(self, use_redis="false")
 
 
 VARIANTS = tuple(
-    Variant(db_driver, use_docker, python_version)
+    Variant(db_driver, use_docker, python_version, use_redis)
     for python_version in CHOICES["python_version"]
     for db_driver in CHOICES["db_driver"]
     for use_docker in CHOICES["use_docker"]
+    for use_redis in CHOICES["use_redis"]
 )
 
 
-def variant_params(*, docker_only: bool = False, runs_here: bool = False) -> list[Any]:
-    """Parametrize over the matrix with readable ids such as `py3.11-sqlite-nodocker`."""
+def variant_params(
+    *, docker: bool | None = None, runs_here: bool = False, redis: bool | None = None
+) -> list[Any]:
+    """Parametrize over the matrix with readable ids such as `py3.11-sqlite-nodocker`;
+    `docker` and `redis`, when given, keep only the variants with that answer."""
     return [
         pytest.param(variant, id=variant.id)
         for variant in VARIANTS
-        if (variant.docker or not docker_only) and (variant.runs_here or not runs_here)
+        if docker in (None, variant.docker)
+        and redis in (None, variant.redis)
+        and (variant.runs_here or not runs_here)
     ]
 
 
@@ -216,7 +236,9 @@ def bake_ok(cookies: Any, **context: str) -> BakedProject:
     if exit_code != 0 or result.project_path is None:
         pytest.fail(f"bake with {context} failed ({exit_code}): {exception!r}")
     answers = result.context
-    variant = Variant(answers["db_driver"], answers["use_docker"], answers["python_version"])
+    variant = Variant(
+        answers["db_driver"], answers["use_docker"], answers["python_version"], answers["use_redis"]
+    )
     return BakedProject(variant, Path(result.project_path), dict(result.context))
 
 

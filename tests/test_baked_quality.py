@@ -50,12 +50,15 @@ TOOL_COMMANDS: tuple[tuple[str, ...], ...] = (
     ("mypy",),
     ("lint-imports",),
 )
-# Every tool checks every bake, whatever its target Python: ruff, mypy (2.4 and later
-# parse with ruff's parser, not the running interpreter's) and import-linter all read a
-# 3.12 bake's PEP 695 generics on 3.11. What runs only on GitHub: see the README.
+# Every tool checks every Docker bake, whatever its target Python: ruff, mypy (2.4 and
+# later parse with ruff's parser, not the running interpreter's) and import-linter all read
+# a 3.12 bake's PEP 695 generics on 3.11. The bake of the same answers without Docker has
+# the very same inputs (test_a_bake_without_docker_has_its_docker_twin_s_code_tests_and_
+# settings), so checking it again would prove nothing. What runs only on GitHub: see the README.
 TOOLS = [
     pytest.param(variant, command, id=f"{variant.id}-{'-'.join(command[:2]).strip('.-')}")
     for variant in VARIANTS
+    if variant.docker
     for command in TOOL_COMMANDS
 ]
 
@@ -75,7 +78,7 @@ def template_tool(name: str) -> str:
 # --------------------------------------------------------------------------- install + tools
 
 
-@pytest.mark.parametrize("variant", variant_params())
+@pytest.mark.parametrize("variant", variant_params(docker=True))
 def test_the_tools_see_this_bake_s_own_code(installed: Installed, variant: Variant) -> None:
     """Installed here, or (newer Python) its own source ahead of a borrowed environment."""
     project = installed(variant)
@@ -88,29 +91,37 @@ def test_tool_passes(installed: Installed, variant: Variant, tool: tuple[str, ..
     installed(variant).run(*tool)
 
 
-@pytest.mark.parametrize("variant", variant_params(runs_here=True))
+@pytest.mark.parametrize("variant", variant_params(runs_here=True, docker=True))
 def test_pre_commit_config_is_valid(installed: Installed, variant: Variant) -> None:
     """The README's `pre-commit install` works: the tool is installed and reads its config."""
     installed(variant).run("pre-commit", "validate-config")
 
 
 # Whether a project ships Docker files changes none of what its suite reads, so the suite
-# runs on the Docker bake of each driver; the test after it proves the other bake is covered.
-@pytest.mark.parametrize("variant", variant_params(runs_here=True, docker_only=True))
+# runs on the Docker bake of each driver; a test below proves the other bake is covered.
+# A bake with Redis runs the part of its suite that Redis changes (redis_suite_selection).
+@pytest.mark.long
+@pytest.mark.parametrize("variant", variant_params(runs_here=True, docker=True))
 def test_baked_test_suite_passes(
-    installed: Installed, variant: Variant, record_property: Callable[[str, object], None]
+    installed: Installed,
+    bake: Bake,
+    variant: Variant,
+    record_property: Callable[[str, object], None],
 ) -> None:
-    completed = installed(variant).run("pytest", "-p", "no:cacheprovider", check=False)
+    project = installed(variant)
+    selection = redis_suite_selection(bake, variant) if variant.redis else []
+    completed = project.run("pytest", "-p", "no:cacheprovider", *selection, check=False)
     summaries = SUMMARY.findall(completed.stdout)
     summary = summaries[-1][0] if summaries else "no summary line"
-    record_property("baked_suite", f"{variant.id}: {summary}")
+    part = f" ({len(selection)} test files)" if selection else ""
+    record_property("baked_suite", f"{variant.id}{part}: {summary}")
     assert completed.returncode == 0, f"{summary}\n{completed.stdout[-6000:]}\n{completed.stderr}"
     if IN_CI:
         assert "skipped" not in summary, f"CI=true but the baked suite skipped tests: {summary}"
 
 
 SUITE_SOURCES = ("app", "tests")
-SUITE_FILES = ("pyproject.toml",)
+SUITE_FILES = ("pyproject.toml", ".pre-commit-config.yaml")
 # Settings files differ between the two bakes in their comments only (and .env in its key).
 SETTINGS_FILES = (
     ".env",
@@ -122,7 +133,8 @@ SETTINGS_FILES = (
 
 
 def suite_inputs(project: Path) -> dict[str, str]:
-    """What a baked suite reads: its sources, tests and project file verbatim, settings by value."""
+    """What a baked suite and the tools read: sources, tests and project files verbatim,
+    settings by value."""
     inputs = {
         # surrogateescape: data files (the gzipped password list) compare byte for byte too.
         str(path.relative_to(project)): path.read_bytes().decode(errors="surrogateescape")
@@ -141,17 +153,51 @@ def suite_inputs(project: Path) -> dict[str, str]:
     return inputs
 
 
-@pytest.mark.parametrize(
-    "variant", [param for param in variant_params(runs_here=True) if not param.values[0].docker]
-)
-def test_a_bake_without_docker_runs_a_part_of_its_docker_twin_s_suite(
+@pytest.mark.parametrize("variant", variant_params(docker=False))
+def test_a_bake_without_docker_has_its_docker_twin_s_code_tests_and_settings(
     bake: Bake, variant: Variant
 ) -> None:
-    """Every input of this bake's suite is the same in the Docker bake, whose suite runs above."""
-    twin = Variant(variant.db_driver, "true", variant.python_version)
-    ours, theirs = suite_inputs(bake(variant).path), suite_inputs(bake(twin).path)
+    """Every input of this bake's tools and suite is the same in the Docker bake, which
+    runs them (all Python versions: the tools run on every one)."""
+    ours, theirs = suite_inputs(bake(variant).path), suite_inputs(bake(variant.docker_twin()).path)
     assert ours.keys() <= theirs.keys(), sorted(ours.keys() - theirs.keys())
     assert [name for name in ours if ours[name] != theirs[name]] == []
+
+
+# Baked tests that exercise what use_redis changes, besides the test files it changes
+# itself: the counters behind every throttled route and the login throttle, readiness,
+# settings, the composition root (which the commands of tests/integration/test_cli.py
+# only call) and shutdown. The other tests run code that is the same in both bakes
+# but for those counters, whose every use (count, read, give back, forget) these pin down.
+REDIS_EXERCISED = (
+    "tests/contract/test_login_throttling.py",
+    "tests/contract/test_concurrency.py",
+    "tests/contract/test_errors.py",
+    "tests/contract/test_health.py",
+    "tests/contract/test_readiness.py",
+    "tests/server/test_forwarded_client_address.py",
+    "tests/server/test_shutdown.py",
+    "tests/integration/test_composition_root.py",
+    "tests/integration/test_configuration.py",
+    "tests/integration/test_installed_package.py",
+)
+
+
+def redis_suite_selection(bake: Bake, variant: Variant) -> list[str]:
+    """The baked test files whose outcome use_redis can change: those that differ from (or
+    are new since) the bake without Redis, and those that exercise the changed code."""
+    ours = suite_inputs(bake(variant).path)
+    theirs = suite_inputs(bake(variant.without_redis()).path)
+    changed = {
+        name
+        for name in ours
+        if name.startswith("tests/")
+        and Path(name).name.startswith("test_")
+        and ours[name] != theirs.get(name)
+    }
+    missing = [name for name in REDIS_EXERCISED if name not in ours]
+    assert not missing, f"REDIS_EXERCISED names files that are gone: {missing}"
+    return sorted(changed | set(REDIS_EXERCISED))
 
 
 # --------------------------------------------------------------------------- other installers
@@ -165,6 +211,7 @@ ALTERNATIVE_INSTALLS = [
 ]
 
 
+@pytest.mark.long
 @pytest.mark.parametrize("commands", ALTERNATIVE_INSTALLS)
 @pytest.mark.parametrize("driver", ["postgresql", "sqlite"])
 def test_the_readme_alternative_installs_work(
@@ -207,7 +254,11 @@ def ci_install(project: Path) -> str:
 def workflow_commands(project: BakedProject) -> tuple[list[str], list[str]]:
     """The baked CI workflow's install lines and its check commands, in order."""
     steps = ci_steps(project.path)
-    checks = [step["run"].strip() for step in steps if "run" in step and step["name"] != "Install"]
+    checks = [
+        step["run"].strip()
+        for step in steps
+        if "run" in step and not str(step["name"]).startswith("Install")
+    ]
     return ci_install(project.path).splitlines(), checks
 
 
@@ -240,6 +291,9 @@ def test_ci_workflow_runs_the_commands_this_suite_runs(bake: Bake, variant: Vari
     _, checks = workflow_commands(project)
     assert locked_install(install_scripts(project.path)["ci"]) == LOCKED_INSTALL_COMMAND
     assert checks == [" ".join(command) for command in TOOL_COMMANDS] + ["pytest"]
+    # The suite of a Redis bake starts throwaway redis-servers: the runner needs the binary.
+    installs = [str(step["name"]) for step in ci_steps(project.path) if "run" in step]
+    assert ("Install redis-server" in installs) is variant.redis, installs
 
 
 @pytest.mark.parametrize("variant", variant_params())
@@ -308,7 +362,7 @@ def wait_until_serving(process: subprocess.Popen[str], url: str, deadline: float
     pytest.fail(f"{url} did not answer within the deadline")
 
 
-@pytest.mark.parametrize("variant", variant_params(runs_here=True))
+@pytest.mark.parametrize("variant", variant_params(runs_here=True, docker=True))
 def test_migrated_app_serves_health_and_docs(
     installed: Installed, variant: Variant, request: pytest.FixtureRequest
 ) -> None:
@@ -476,6 +530,79 @@ def proxy_problems(project: Path, config: dict[str, Any]) -> Iterator[str]:
         yield f"nginx: believes X-Forwarded-For from {sorted(believed)}, not the host alone"
 
 
+HARDENED_ENVIRONMENT = "prod"
+
+
+COMPOSE_REDIS_URL = re.compile(
+    r"redis://(?::(?P<password>.+))?@redis:6379/\d+|redis://redis:6379/\d+"
+)
+
+
+def _variable(text: str) -> str:
+    """The variable a compose value interpolates (`${NAME:-default}` gives NAME), else itself."""
+    found = re.match(r"\$\{(\w+)", text)
+    return found[1] if found else text
+
+
+def redis_problems(config: dict[str, Any], *, environment: str, use_redis: bool) -> Iterator[str]:
+    """Why the Redis service might not keep the promises the README makes about it.
+
+    `environment` is the override merged into the base file ("base" for none). With
+    use_redis=false there is no Redis at all; with it, the app waits until Redis answers
+    PING, Redis is published nowhere but on the host's loopback in development, and in
+    production it is hardened like the other services.
+    """
+    services: dict[str, Any] = config.get("services") or {}
+    app, redis = services.get("app") or {}, services.get("redis")
+    url = _dig(app, "environment", "REDIS_URL")
+    if not use_redis:
+        if redis is not None:
+            yield "redis: a service in a variant without Redis"
+        if url is not None:
+            yield "app: REDIS_URL in a variant without Redis"
+        return
+    if redis is None:
+        yield "no redis service"
+        return
+    image = str(redis.get("image", ""))
+    if not re.fullmatch(r"redis:\d[\w.-]*", image):
+        yield f"redis: image {image!r} is not a pinned redis tag"
+    test = _dig(redis, "healthcheck", "test") or []
+    if "redis-cli ping" not in " ".join(test if isinstance(test, list) else [test]):
+        yield "redis: no healthcheck that sends PING"
+    ports = redis.get("ports") or []
+    if ports and environment != "dev":
+        yield f"redis: publishes {ports} outside development"
+    yield from (
+        f"redis: {port!r} is not on 127.0.0.1"
+        for port in ports
+        if not str(port).startswith("127.0.0.1:")
+    )
+    depends = app.get("depends_on") or {}
+    condition = _dig(depends, "redis", "condition") if isinstance(depends, dict) else None
+    if condition != "service_healthy":
+        yield f"app: waits for redis on {condition!r}, not service_healthy"
+    # Not urlsplit: an uninterpolated `${VAR:?message}` password holds a "?".
+    target = COMPOSE_REDIS_URL.fullmatch(str(url)) if url is not None else None
+    if target is None:
+        yield f"app: REDIS_URL {url!r} does not point at the redis service"
+    command = [str(word) for word in redis.get("command") or []]
+    password = command[command.index("--requirepass") + 1] if "--requirepass" in command else ""
+    if not password:
+        yield "redis: no --requirepass: whoever reaches it could reset the login counters"
+    elif target is not None and _variable(target["password"] or "") != _variable(password):
+        yield "app: REDIS_URL does not carry the password redis requires"
+    if environment == HARDENED_ENVIRONMENT:
+        if redis.get("read_only") is not True:
+            yield "redis: root filesystem not read-only"
+        if "no-new-privileges:true" not in (redis.get("security_opt") or []):
+            yield "redis: no no-new-privileges"
+        if not _dig(redis, "deploy", "resources", "limits", "memory"):
+            yield "redis: no memory limit"
+        if not redis.get("logging"):
+            yield "redis: no log rotation"
+
+
 def dockerfile_copy_sources(dockerfile: str) -> Iterator[list[str]]:
     """Source lists of COPY/ADD instructions that read the build context (not --from)."""
     joined = re.sub(r"\\\n", " ", dockerfile)
@@ -501,13 +628,13 @@ def missing_copy_sources(project: Path, sources: list[str]) -> list[str]:
     return missing
 
 
-@pytest.mark.parametrize("variant", variant_params(docker_only=True))
+@pytest.mark.parametrize("variant", variant_params(docker=True))
 def test_dockerfile_passes_hadolint(bake: Bake, variant: Variant) -> None:
     project = bake(variant)
     run([template_tool("hadolint"), "--failure-threshold", "warning", "Dockerfile"], project.path)
 
 
-@pytest.mark.parametrize("variant", variant_params(docker_only=True))
+@pytest.mark.parametrize("variant", variant_params(docker=True))
 def test_dockerfile_copies_only_existing_paths(bake: Bake, variant: Variant) -> None:
     project = bake(variant)
     instructions = list(dockerfile_copy_sources((project.path / "Dockerfile").read_text()))
@@ -516,7 +643,7 @@ def test_dockerfile_copies_only_existing_paths(bake: Bake, variant: Variant) -> 
     assert missing == []
 
 
-@pytest.mark.parametrize("variant", variant_params(docker_only=True))
+@pytest.mark.parametrize("variant", variant_params(docker=True))
 @pytest.mark.parametrize("files", compose_combinations())
 def test_compose_combination_is_valid(bake: Bake, variant: Variant, files: tuple[str, ...]) -> None:
     project = bake(variant)
@@ -529,6 +656,8 @@ def test_compose_combination_is_valid(bake: Bake, variant: Variant, files: tuple
     for document in documents:
         merged = merge(merged, document)
     assert list(compose_problems(project.path, merged)) == []
+    environment = files[1].split(".")[1] if len(files) > 1 else "base"
+    assert list(redis_problems(merged, environment=environment, use_redis=variant.redis)) == []
     # With a Compose client installed, also let it interpolate and merge for real.
     client = shutil.which("docker-compose")
     if client:
@@ -540,7 +669,7 @@ def test_compose_combination_is_valid(bake: Bake, variant: Variant, files: tuple
         run([client, *flags, "config", "-q"], project.path, env=clean_env(required))
 
 
-@pytest.mark.parametrize("variant", variant_params(docker_only=True))
+@pytest.mark.parametrize("variant", variant_params(docker=True))
 @pytest.mark.parametrize("env", ["stage", "prod"])
 def test_compose_clients_reach_the_app_only_through_the_proxy(
     bake: Bake, variant: Variant, env: str

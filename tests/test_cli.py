@@ -128,6 +128,7 @@ REPLAYED = {
     "python_version": "3.11",
     "db_driver": "sqlite",
     "use_docker": "false",
+    "use_redis": "false",
 }
 
 

@@ -15,6 +15,7 @@ from tests.test_baked_quality import (
     merge,
     missing_copy_sources,
     proxy_problems,
+    redis_problems,
 )
 
 DOCKERFILE = """\
@@ -179,3 +180,120 @@ def test_proxy_problems_find_a_forwarded_address_a_client_could_choose(
 def test_proxy_problems_accept_a_proxy_that_replaces_the_headers(tmp_path: Path) -> None:
     (tmp_path / "nginx.conf").write_text(NGINX)
     assert list(proxy_problems(tmp_path, PROXIED)) == []
+
+
+REDIS_SERVICE: dict[str, Any] = {
+    "image": "redis:7.4-alpine",
+    "command": ["redis-server", "--requirepass", "${REDIS_PASSWORD:-app}"],
+    "healthcheck": {"test": ["CMD-SHELL", "redis-cli ping | grep -q PONG"]},
+    "read_only": True,
+    "security_opt": ["no-new-privileges:true"],
+    "deploy": {"resources": {"limits": {"memory": "256m"}}},
+    "logging": {"driver": "json-file"},
+}
+WITH_REDIS: dict[str, Any] = {
+    "services": {
+        "app": {
+            "environment": {"REDIS_URL": "redis://:${REDIS_PASSWORD:?set it}@redis:6379/0"},
+            "depends_on": {"redis": {"condition": "service_healthy"}},
+        },
+        "redis": REDIS_SERVICE,
+    }
+}
+
+
+def _redis(config: dict[str, Any]) -> dict[str, Any]:
+    redis: dict[str, Any] = config["services"]["redis"]
+    return redis
+
+
+@pytest.mark.parametrize(
+    ("break_config", "environment", "problem"),
+    [
+        pytest.param(lambda c: c["services"].pop("redis"), "prod", "no redis", id="no-redis"),
+        pytest.param(
+            lambda c: _redis(c).update(image="redis"), "prod", "not a pinned", id="unpinned"
+        ),
+        pytest.param(
+            lambda c: _redis(c).pop("healthcheck"), "base", "no healthcheck", id="no-healthcheck"
+        ),
+        pytest.param(
+            lambda c: _redis(c).update(ports=["127.0.0.1:6379:6379"]),
+            "stage",
+            "outside development",
+            id="published-in-stage",
+        ),
+        pytest.param(
+            lambda c: _redis(c).update(ports=["6379:6379"]),
+            "dev",
+            "not on 127.0.0.1",
+            id="published-to-the-network",
+        ),
+        pytest.param(
+            lambda c: _app(c).update(depends_on=["redis"]),
+            "base",
+            "not service_healthy",
+            id="app-does-not-wait",
+        ),
+        pytest.param(
+            lambda c: _app(c)["environment"].pop("REDIS_URL"),
+            "base",
+            "does not point at the redis service",
+            id="no-url",
+        ),
+        pytest.param(
+            lambda c: _app(c)["environment"].update(REDIS_URL="redis://127.0.0.1:6379/0"),
+            "base",
+            "does not point at the redis service",
+            id="url-elsewhere",
+        ),
+        pytest.param(
+            lambda c: _redis(c).update(command=["redis-server"]),
+            "base",
+            "no --requirepass",
+            id="no-password",
+        ),
+        pytest.param(
+            lambda c: _app(c)["environment"].update(REDIS_URL="redis://redis:6379/0"),
+            "base",
+            "does not carry the password",
+            id="url-without-the-password",
+        ),
+        pytest.param(
+            lambda c: _redis(c).pop("read_only"), "prod", "read-only", id="writable-in-prod"
+        ),
+        pytest.param(
+            lambda c: _redis(c).pop("security_opt"),
+            "prod",
+            "no-new-privileges",
+            id="privileges-in-prod",
+        ),
+        pytest.param(lambda c: _redis(c).pop("deploy"), "prod", "memory limit", id="no-limit"),
+        pytest.param(lambda c: _redis(c).pop("logging"), "prod", "log rotation", id="no-logging"),
+    ],
+)
+def test_redis_problems_find_a_broken_promise(
+    break_config: Callable[[dict[str, Any]], object], environment: str, problem: str
+) -> None:
+    config = copy.deepcopy(WITH_REDIS)
+    break_config(config)
+    problems = list(redis_problems(config, environment=environment, use_redis=True))
+    assert any(problem in found for found in problems), problems
+
+
+@pytest.mark.parametrize("environment", ["base", "dev", "stage", "prod"])
+def test_redis_problems_accept_a_service_that_keeps_them(environment: str) -> None:
+    config = copy.deepcopy(WITH_REDIS)
+    if environment == "dev":
+        _redis(config).update(ports=["127.0.0.1:6379:6379"])
+    assert list(redis_problems(config, environment=environment, use_redis=True)) == []
+
+
+def test_redis_problems_find_redis_in_a_variant_without_it() -> None:
+    assert list(redis_problems(WITH_REDIS, environment="base", use_redis=False)) == [
+        "redis: a service in a variant without Redis",
+        "app: REDIS_URL in a variant without Redis",
+    ]
+    assert (
+        list(redis_problems({"services": {"app": {}}}, environment="base", use_redis=False)) == []
+    )

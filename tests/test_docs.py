@@ -4,7 +4,9 @@ README.md marks every block of its worked example with a first line naming the f
 ``# file: app/...`` (``-- file:`` in SQL) is a new file with the rest of the block as
 its content; ``# edit: app/...`` is a diff block whose ``-``/``+`` line pairs each
 replace every occurrence of an existing line. The example is applied to a fresh bake,
-which must then pass its own ruff, mypy, import-linter and pytest.
+which must then pass its own ruff, mypy and import-linter, its new tests, and the tests
+that look at the whole code base (below); the rest of the suite runs on the same answers
+unchanged in tests/test_baked_quality.py.
 """
 
 from __future__ import annotations
@@ -218,8 +220,19 @@ TOOLS = [
     pytest.param(("ruff", "format", "--check", "."), id="ruff-format"),
     pytest.param(("mypy",), id="mypy"),
     pytest.param(("lint-imports",), id="lint-imports"),
-    pytest.param(("pytest", "-p", "no:cacheprovider", "-q"), id="pytest"),
 ]
+
+# Baked tests that read every module, route or handler, so the example's additions are
+# theirs too: the layer rules, the OpenAPI contract and its fuzzing, the buses' discovery.
+# Every other baked test sees only code the example leaves alone (it edits app/main.py to
+# mount its router, which its own HTTP tests go through).
+WHOLE_CODE_BASE_TESTS = (
+    "tests/test_architecture.py",
+    "tests/contract/test_openapi.py",
+    "tests/contract/test_fuzzing.py",
+    "tests/integration/test_composition_root.py",
+    "tests/unit/test_buses.py",
+)
 
 
 @pytest.mark.quality
@@ -232,9 +245,17 @@ def test_worked_example_passes_the_project_checks(
 
 
 @pytest.mark.quality
+@pytest.mark.long
 @pytest.mark.xdist_group("sqlite")
-def test_worked_example_tests_ran(example_project: BakedProject) -> None:
+def test_worked_example_tests_and_the_whole_code_base_tests_pass(
+    example_project: BakedProject,
+) -> None:
     tests = [b.path for b in readme_example() if b.action == "file" and b.path.startswith("tests/")]
-    completed = example_project.run("pytest", "-p", "no:cacheprovider", "-q", *tests)
+    assert tests, "the worked example adds no test"
+    for path in WHOLE_CODE_BASE_TESTS:
+        assert (example_project.path / path).is_file(), f"{path} is gone: update this list"
+    completed = example_project.run(
+        "pytest", "-p", "no:cacheprovider", "-q", *tests, *WHOLE_CODE_BASE_TESTS
+    )
     assert re.search(r"\b[1-9]\d* passed\b", completed.stdout), completed.stdout
     assert "skipped" not in completed.stdout, completed.stdout

@@ -51,6 +51,10 @@ def _driver(name: str) -> Callable[[Variant], bool]:
     return lambda variant: variant.db_driver == name
 
 
+def _redis(variant: Variant) -> bool:
+    return variant.redis
+
+
 # path in the baked project -> which variants have it
 EXPECTED_PATHS: list[tuple[str, Callable[[Variant], bool]]] = [
     ("README.md", _always),
@@ -84,6 +88,13 @@ EXPECTED_PATHS: list[tuple[str, Callable[[Variant], bool]]] = [
     ("app/infrastructure/db/sqlite_connection.py", _driver("sqlite")),
     ("app/infrastructure/db/postgresql_connection.py", _driver("postgresql")),
     ("tests/postgres_server.py", _driver("postgresql")),
+    ("app/infrastructure/redis/redis_throttle_store.py", _redis),
+    ("app/infrastructure/redis/redis_client.py", _redis),
+    ("app/infrastructure/redis/redis_probe.py", _redis),
+    ("tests/redis_server.py", _redis),
+    ("tests/contract/test_redis_outage.py", _redis),
+    # The login throttle's unit tests count in it with a clock they move.
+    ("app/infrastructure/throttle/in_memory_throttle_store.py", _always),
 ]
 
 
@@ -217,6 +228,7 @@ def test_pyproject_lists_only_its_own_driver(bake: Bake, variant: Variant) -> No
     others = {pkg for driver, pkg in DRIVER_PACKAGES.items() if driver != variant.db_driver}
     assert any(name == own or name.startswith(f"{own}-") for name in names), names
     assert not {name for name in names for other in others if name.startswith(other)}
+    assert ("redis" in names) == variant.redis, names
 
 
 @pytest.mark.parametrize("variant", variant_params())
@@ -253,7 +265,7 @@ def test_dependabot_watches_what_the_variant_ships(bake: Bake, variant: Variant)
         assert re.search(r"^FROM [^$\s]+:[^$\s]+ ", dockerfile, re.MULTILINE)
 
 
-@pytest.mark.parametrize("variant", variant_params(docker_only=True))
+@pytest.mark.parametrize("variant", variant_params(docker=True))
 def test_readme_ci_and_dockerfile_tell_one_lock_story(bake: Bake, variant: Variant) -> None:
     """Made with `uv lock`; installed with `uv sync --locked` by CI and the image build,
     which the README names as they are written (test_baked_quality runs them)."""

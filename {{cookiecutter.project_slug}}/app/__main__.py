@@ -14,7 +14,7 @@ from app.application.dto.user import UserDTO
 from app.bootstrap import build_container
 from app.domain.errors import DomainError
 from app.domain.value_objects.role import Role
-from app.infrastructure.config import ConfigurationError, load_settings
+from app.infrastructure.config import ConfigurationError, Settings, load_settings
 from app.infrastructure.db.migrate import apply_migrations
 from app.server.connection_limits import ConnectionLimits
 from app.server.protocol_choice import HTTP_IMPLEMENTATIONS, http_protocol
@@ -63,6 +63,10 @@ def purge_tokens() -> int:
 def serve(options: argparse.Namespace) -> int:
     # uvicorn imports app.main itself and would report bad settings as a traceback.
     settings = load_settings()
+    workers = _worker_count(options.workers)
+    # --reload runs one process whatever the worker count says.
+    if workers > 1 and not options.reload:
+        _check_several_workers(settings, workers)
     limits = ConnectionLimits(
         max_connections=settings.http_max_connections,
         max_header_bytes=settings.http_max_header_bytes,
@@ -75,8 +79,7 @@ def serve(options: argparse.Namespace) -> int:
         host=options.host,
         port=options.port,
         http=http_protocol(options.http),
-        # None: uvicorn reads WEB_CONCURRENCY, else runs one process.
-        workers=options.workers,
+        workers=workers,
         reload=options.reload,
         reload_dirs=options.reload_dir,
         proxy_headers=True,
@@ -86,6 +89,45 @@ def serve(options: argparse.Namespace) -> int:
         timeout_graceful_shutdown=settings.shutdown_timeout_seconds,
     )
     return run_server(config)
+
+
+def _check_several_workers(settings: Settings, workers: int) -> None:
+    if settings.signs_with_a_per_process_key:
+        raise ConfigurationError(
+            f"{workers} workers without JWT_SECRET_KEY would each sign with a random key of "
+            "their own and reject the tokens the others issued: set JWT_SECRET_KEY (see "
+            ".env.example) or run one worker"
+        )
+    if settings.counts_per_process:
+        print(
+            f"warning: {workers} workers: the rate limits and the login throttle count per "
+            f"process, so a client gets up to {workers} times each limit; for counters every "
+{%- if cookiecutter.use_redis == "true" %}
+            "process shares, set REDIS_URL",
+{%- else %}
+            "process shares, generate the project with use_redis=true (Redis, REDIS_URL)",
+{%- endif %}
+            file=sys.stderr,
+        )
+
+
+def _worker_count(option: int | None) -> int:
+    if option is not None:
+        return option
+    # From the process environment only, as uvicorn would; a typo must not crash. Empty
+    # (how deploy tools often leave a variable off) means unset, as for every setting.
+    text = os.environ.get("WEB_CONCURRENCY", "").strip() or "1"
+    if not text.isdecimal() or int(text) < 1:
+        raise ConfigurationError(
+            f"WEB_CONCURRENCY must be a whole number of at least 1, not {text!r}"
+        )
+    return int(text)
+
+
+def _positive(text: str) -> int:
+    if not text.isdecimal() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"a whole number of at least 1, not {text!r}")
+    return int(text)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -104,7 +146,9 @@ def main(argv: list[str] | None = None) -> int:
         default="auto",
         help="HTTP parser (auto: httptools when installed, else h11)",
     )
-    server.add_argument("--workers", type=int, help="worker processes (default: WEB_CONCURRENCY)")
+    server.add_argument(
+        "--workers", type=_positive, help="worker processes (default: WEB_CONCURRENCY, else 1)"
+    )
     server.add_argument("--reload", action="store_true", help="restart when the code changes")
     server.add_argument("--reload-dir", action="append", help="directory --reload watches")
     args = parser.parse_args(argv)

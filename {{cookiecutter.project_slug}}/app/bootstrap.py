@@ -5,11 +5,12 @@ and stages receive what they need from here and never construct it.
 """
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import timedelta
 
 from app.application.bus.command_bus import CommandBus
 from app.application.bus.query_bus import QueryBus
+from app.application.ports.reachability_probe import ReachabilityProbe
 from app.application.read_database import ReadDatabase
 from app.application.services.login_throttle import LoginLimits, LoginThrottle
 from app.application.services.token_service import TokenService
@@ -21,10 +22,18 @@ from app.infrastructure.db.retrying_reader import RetryingReader
 {%- endif %}
 from app.infrastructure.db.schema_version import expected_schema_version
 from app.infrastructure.db.sql_database_probe import SqlDatabaseProbe
+{%- if cookiecutter.db_driver == "postgresql" %}
+from app.infrastructure.db.sql_replica_probe import SqlReplicaProbe
+{%- endif %}
 from app.infrastructure.db.unit_of_work import SqlUnitOfWork
+{%- if cookiecutter.use_redis == "true" %}
+from app.infrastructure.redis.shared_counters import shared_counters
+{%- endif %}
 from app.infrastructure.security.bcrypt_password_hasher import BcryptPasswordHasher
 from app.infrastructure.security.jwt_access_token_codec import JwtAccessTokenCodec
+{%- if cookiecutter.use_redis == "false" %}
 from app.infrastructure.throttle.in_memory_throttle_store import InMemoryThrottleStore
+{%- endif %}
 from app.interfaces.dependencies.container import Container, RateLimitScope
 
 COMMAND_HANDLERS = "app.application.handlers.commands"
@@ -33,13 +42,24 @@ QUERY_HANDLERS = "app.application.handlers.queries"
 
 @asynccontextmanager
 async def build_container(settings: Settings) -> AsyncIterator[Container]:
-    engine = create_engine(settings)
-    hasher = BcryptPasswordHasher(
-        rounds=settings.bcrypt_rounds,
-        max_concurrency=settings.bcrypt_max_concurrency,
-        max_pending=settings.bcrypt_max_pending,
-    )
-    try:
+    # Whatever was opened is closed again, in reverse, however startup or shutdown ends.
+    async with AsyncExitStack() as resources:
+        engine = create_engine(settings)
+        # An open aiosqlite engine keeps non-daemon threads alive and hangs exit.
+        resources.push_async_callback(engine.close)
+{%- if cookiecutter.db_driver == "postgresql" %}
+        # Same pool size and deadlines as the primary's, on the replica's own connections.
+        read_url = settings.database_read_url
+        read_engine = None if read_url is None else create_engine(settings, url=read_url)
+        if read_engine is not None:
+            resources.push_async_callback(read_engine.close)
+{%- endif %}
+        hasher = BcryptPasswordHasher(
+            rounds=settings.bcrypt_rounds,
+            max_concurrency=settings.bcrypt_max_concurrency,
+            max_pending=settings.bcrypt_max_pending,
+        )
+        resources.callback(hasher.close)
         clock = SystemClock()
         schema_version = expected_schema_version()
         tokens = TokenService(
@@ -52,8 +72,15 @@ async def build_container(settings: Settings) -> AsyncIterator[Container]:
             access_ttl=timedelta(minutes=settings.access_token_expire_minutes),
             refresh_ttl=timedelta(days=settings.refresh_token_expire_days),
         )
-        # Per process: swap in a shared store (e.g. Redis) for several workers.
+        # What readiness checks besides the primary database, by name.
+        dependencies: dict[str, ReachabilityProbe | None] = {}
+{%- if cookiecutter.use_redis == "true" %}
+        counters = await resources.enter_async_context(shared_counters(settings))
+        throttle_store, dependencies["redis"] = counters.store, counters.probe
+{%- else %}
+        # Per process: with several workers use_redis=true shares the counters (docs/SCALING.md).
         throttle_store = InMemoryThrottleStore()
+{%- endif %}
         login_throttle = LoginThrottle(throttle_store, _login_limits(settings))
 {%- if cookiecutter.db_driver == "postgresql" %}
         # A read that met a connection the server dropped (restart, failover) runs again.
@@ -63,18 +90,25 @@ async def build_container(settings: Settings) -> AsyncIterator[Container]:
 {%- endif %}
         # Readiness looks at the database that takes the writes, whatever `reader` becomes.
         database_probe = SqlDatabaseProbe(engine, primary_reader)
-        # Queries get the primary as their read side: pointing it at a replica
-        # later is a change here only (docs/SCALING.md, stage 3).
+{%- if cookiecutter.db_driver == "postgresql" %}
+        # Queries read from the replica when DATABASE_READ_URL names one; a query that must
+        # see the latest writes asks for `primary_reader` (docs/SCALING.md, stage 3).
+        reader = primary_reader if read_engine is None else RetryingReader(read_engine)
+        dependencies["read_replica"] = None if read_engine is None else SqlReplicaProbe(reader)
+{%- else %}
         reader = primary_reader
+{%- endif %}
         providers = {
             "uow": lambda: SqlUnitOfWork(engine),
             "reader": lambda: reader,
+            "primary_reader": lambda: primary_reader,
             "hasher": lambda: hasher,
             "tokens": lambda: tokens,
             "clock": lambda: clock,
             "login_throttle": lambda: login_throttle,
             "database": lambda: database_probe,
             "expected_schema_version": lambda: schema_version,
+            "dependencies": lambda: dependencies,
         }
         yield Container(
             command_bus=CommandBus.discover(COMMAND_HANDLERS, providers),
@@ -87,10 +121,6 @@ async def build_container(settings: Settings) -> AsyncIterator[Container]:
                 RateLimitScope.PASSWORD_CHANGE: settings.password_change_rate_limit_per_minute,
             },
         )
-    finally:
-        # An open aiosqlite engine keeps non-daemon threads alive and hangs exit.
-        await engine.close()
-        hasher.close()
 
 
 def _login_limits(settings: Settings) -> LoginLimits:

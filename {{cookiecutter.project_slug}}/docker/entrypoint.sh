@@ -7,8 +7,9 @@
 #   any other command   exec it as given, without migrating, e.g.
 #                       python -m app create-admin --email admin@example.com
 #
-# Migrations run here, before the server starts its workers, so several workers
-# (WEB_CONCURRENCY, which uvicorn reads itself) never race to apply them. `serve`
+# Migrations run here, once, before the server starts its workers (WEB_CONCURRENCY,
+# which `serve` reads; it never migrates), so several workers never race to apply
+# them, and none serves a database older than its code. `serve`
 # reads the server's limits, FORWARDED_ALLOW_IPS and SHUTDOWN_TIMEOUT_SECONDS from the
 # settings, trusts X-Forwarded-* only from FORWARDED_ALLOW_IPS and sends no Server header.
 set -eu

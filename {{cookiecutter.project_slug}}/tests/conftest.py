@@ -13,6 +13,12 @@ database and empties its tables before each test.
 
 Each database is a new SQLite file in the test's tmp_path.
 {%- endif %}
+{%- if cookiecutter.use_redis == "true" %}
+
+Redis is TEST_REDIS_URL when set (a database the tests may empty: FLUSHDB before
+each test), else a throwaway redis-server (tests/redis_server.py); without either
+the tests that use it are skipped locally and fail under CI=true.
+{%- endif %}
 """
 
 {% if cookiecutter.db_driver == "postgresql" -%}
@@ -24,6 +30,9 @@ from urllib.parse import urlsplit
 
 import psycopg
 import pytest
+{%- if cookiecutter.use_redis == "true" %}
+import redis_server
+{%- endif %}
 from postgres_server import PostgresUnavailableError, remove_server, start_server
 from psycopg import sql
 from psycopg.rows import TupleRow
@@ -149,13 +158,19 @@ def database_url(_session_database: str) -> str:
     return _session_database
 {%- else -%}
 import asyncio
+{%- if cookiecutter.use_redis == "true" %}
+import os
+{%- endif %}
 import secrets
 import threading
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator{% if cookiecutter.use_redis == "true" %}, Iterator{% endif %}
 from pathlib import Path
 
 import pytest
+{%- if cookiecutter.use_redis == "true" %}
+import redis_server
+{%- endif %}
 
 from app.infrastructure.config import Settings
 from app.infrastructure.db.migrate import apply_migrations
@@ -202,15 +217,46 @@ def database_url(tmp_path: Path) -> str:
     apply_migrations(url)
     return url
 {%- endif %}
+{%- if cookiecutter.use_redis == "true" %}
+
+
+@pytest.fixture(scope="session")
+def redis_server_url() -> Iterator[str]:
+    configured = os.environ.get("TEST_REDIS_URL")
+    if configured:
+        problem = redis_server.ping_problem(configured)
+        if problem is not None:
+            redis_server.no_redis(f"TEST_REDIS_URL is set but does not answer PING: {problem}")
+        yield configured
+        return
+    try:
+        server = redis_server.start_server()
+    except redis_server.RedisServerUnavailableError as error:
+        redis_server.no_redis(f"no Redis server for the tests: {error}")
+    try:
+        yield server.url
+    finally:
+        redis_server.remove_server(server)
 
 
 @pytest.fixture
-def settings(database_url: str) -> Settings:
+def redis_url(redis_server_url: str) -> str:
+    """The session's Redis, emptied for this test: no counter carries over from another."""
+    redis_server.flush(redis_server_url)
+    return redis_server_url
+{%- endif %}
+
+
+@pytest.fixture
+def settings(database_url: str{% if cookiecutter.use_redis == "true" %}, redis_url: str{% endif %}) -> Settings:
     """Settings for tests: no .env, fast bcrypt, a random signing key."""
     return Settings(
         _env_file=None,
         app_env="local",
         database_url=database_url,
+{%- if cookiecutter.use_redis == "true" %}
+        redis_url=redis_url,
+{%- endif %}
         bcrypt_rounds=4,
         jwt_secret_key=secrets.token_urlsafe(48)[:64],
         log_level="WARNING",

@@ -23,6 +23,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from app.infrastructure.db.database_url import parse_database_url, require_driver
 from app.infrastructure.db.migrate import DEFAULT_LOCK_TIMEOUT_SECONDS
 from app.infrastructure.logging import LogFormat
+{%- if cookiecutter.use_redis == "true" %}
+from app.infrastructure.redis.redis_url import require_redis_url
+{%- endif %}
 from app.infrastructure.signing_key import key_problem, per_process_key
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -44,6 +47,11 @@ class Settings(BaseSettings):
     app_env: Environment = "local"
     app_name: str = {{ cookiecutter.project_name | tojson }}
     database_url: SecretStr = SecretStr(DEFAULT_DATABASE_URL)
+{%- if cookiecutter.db_driver == "postgresql" %}
+    # A hot standby of DATABASE_URL for query handlers to read (docs/SCALING.md, stage 3);
+    # unset, they read from DATABASE_URL.
+    database_read_url: SecretStr | None = None
+{%- endif %}
     database_pool_size: int = Field(default=10, ge=1, le=200)
     # The pool wait counts inside DATABASE_QUERY_TIMEOUT_SECONDS, so it may not be longer.
     database_pool_timeout_seconds: float = Field(default=5.0, gt=0)
@@ -63,8 +71,9 @@ class Settings(BaseSettings):
         default_factory=lambda: max(1, (os.cpu_count() or 2) - 1), ge=1
     )
     bcrypt_max_pending: int = Field(default=64, ge=1)
-    # Per client address (IPv4, or IPv6 /64; per user once authenticated) and per
-    # process; 0 turns one off.
+    # Per client address (IPv4, or IPv6 /64; per user once authenticated) and {% if cookiecutter.use_redis == "true" %}across
+    # every process (counted in Redis){% else %}per
+    # process{% endif %}; 0 turns one off.
     login_rate_limit_per_minute: int = Field(default=10, ge=0)
     register_rate_limit_per_minute: int = Field(default=5, ge=0)
     password_change_rate_limit_per_minute: int = Field(default=5, ge=0)
@@ -75,6 +84,15 @@ class Settings(BaseSettings):
     login_failures_per_account: int = Field(default=20, ge=0)
     login_failure_window_minutes: int = Field(default=15, ge=1)
     login_known_address_days: int = Field(default=30, ge=1)
+{%- if cookiecutter.use_redis == "true" %}
+    # Where every process of the service keeps its rate-limit and login counters
+    # (app/infrastructure/redis/); while it cannot be reached, throttled routes answer 503.
+    # Unset (or empty): this process's memory, and only in local (shared_counters.py).
+    redis_url: SecretStr = Field(default=SecretStr(""), validate_default=True)
+    # The most one Redis call may take: connecting, waiting for a pooled connection
+    # and the command together.
+    redis_timeout_seconds: float = Field(default=1.0, gt=0)
+{%- endif %}
     max_request_body_bytes: int = Field(default=1_048_576, ge=1)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     # JSON lines for log collectors; config/local.env switches to readable lines.
@@ -101,6 +119,45 @@ class Settings(BaseSettings):
         require_driver(url, DATABASE_DRIVER)
         parse_database_url(url)
         return value
+{%- if cookiecutter.use_redis == "true" %}
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url_is_understood(cls, value: SecretStr, info: ValidationInfo) -> SecretStr:
+        url = value.get_secret_value()
+        if url.strip():
+            require_redis_url(url)
+        elif info.data.get("app_env", "local") != "local":
+            # Counting per process behind several workers or instances multiplies every limit.
+            raise ValueError(
+                "REDIS_URL must be set outside local: the rate limits and the login throttle "
+                "count in Redis, shared by every process"
+            )
+        return value
+{%- endif %}
+{%- if cookiecutter.db_driver == "postgresql" %}
+
+    @field_validator("database_read_url", mode="before")
+    @classmethod
+    def _empty_read_url_is_unset(cls, value: object) -> object:
+        # An empty `DATABASE_READ_URL=` (how many deploy tools leave a variable off) means
+        # no replica, not a bad URL.
+        return None if value == "" else value
+
+    @field_validator("database_read_url")
+    @classmethod
+    def _database_read_url_is_understood(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None:
+            return None
+        url = value.get_secret_value()
+        try:
+            require_driver(url, DATABASE_DRIVER)
+            parse_database_url(url)
+        except ValueError as error:
+            # The parser's messages name DATABASE_URL; this URL came from the other setting.
+            raise ValueError(str(error).replace("DATABASE_URL", "DATABASE_READ_URL")) from None
+        return value
+{%- endif %}
 
     @field_validator("jwt_secret_key")
     @classmethod
@@ -125,6 +182,15 @@ class Settings(BaseSettings):
                 "counts inside the query deadline"
             )
         return self
+
+    @property
+    def counts_per_process(self) -> bool:
+        """Whether the rate limits and the login throttle count in this process only."""
+{%- if cookiecutter.use_redis == "true" %}
+        return not self.redis_url.get_secret_value().strip()
+{%- else %}
+        return True
+{%- endif %}
 
     @property
     def signs_with_a_per_process_key(self) -> bool:

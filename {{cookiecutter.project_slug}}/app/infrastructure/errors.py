@@ -26,16 +26,32 @@ class DatabaseTimeoutError(RowQueryError):  # type: ignore[misc]
 class ConnectionLostError(DatabaseConnectionError):  # type: ignore[misc]
     """A pooled connection turned out to be dead: the server closed it (restart, failover)."""
 {%- endif %}
+{%- if cookiecutter.use_redis == "true" %}
 
 
-INFRASTRUCTURE_ERRORS: tuple[type[Exception], ...] = (RowQueryError, HashingCapacityError)
+class RedisUnavailableError(RuntimeError):
+    """Redis did not answer within REDIS_TIMEOUT_SECONDS, could not be reached or refused
+    the command. Counters that cannot be read are no reason to let a request through."""
+{%- endif %}
+
+
+INFRASTRUCTURE_ERRORS: tuple[type[Exception], ...] = (
+    RowQueryError,
+    HashingCapacityError,
+{%- if cookiecutter.use_redis == "true" %}
+    RedisUnavailableError,
+{%- endif %}
+)
 # The database cannot be reached, is too slow or has no free connection, or hashing is
-# saturated.
+# saturated{% if cookiecutter.use_redis == "true" %}, or Redis is out of reach{% endif %}.
 _TRANSIENT: tuple[type[Exception], ...] = (
     DatabaseConnectionError,
     DatabaseTimeoutError,
     PoolTimeoutError,
     HashingCapacityError,
+{%- if cookiecutter.use_redis == "true" %}
+    RedisUnavailableError,
+{%- endif %}
 )
 
 

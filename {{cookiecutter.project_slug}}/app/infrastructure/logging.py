@@ -9,6 +9,10 @@ from typing import Any, Literal
 from app.infrastructure.console_log_formatter import ConsoleFormatter
 from app.infrastructure.log_fields import extra_fields
 from app.infrastructure.shutdown_cancellation_filter import ShutdownCancellationFilter
+from app.infrastructure.transient_stage_error_filter import (
+    PIPELINE_LOGGER,
+    TransientStageErrorFilter,
+)
 
 LogFormat = Literal["console", "json"]
 # Below WARNING the database drivers log what a service must not: aiosqlite each
@@ -48,5 +52,8 @@ def configure_logging(level: str, log_format: LogFormat) -> None:
     uvicorn_errors = logging.getLogger("uvicorn.error")
     if not any(isinstance(f, ShutdownCancellationFilter) for f in uvicorn_errors.filters):
         uvicorn_errors.addFilter(ShutdownCancellationFilter())
+    pipeline = logging.getLogger(PIPELINE_LOGGER)
+    if not any(isinstance(f, TransientStageErrorFilter) for f in pipeline.filters):
+        pipeline.addFilter(TransientStageErrorFilter())
     # The service writes its own access line with a request id; uvicorn's would duplicate it.
     logging.getLogger("uvicorn.access").disabled = True

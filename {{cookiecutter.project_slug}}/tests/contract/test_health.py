@@ -49,6 +49,18 @@ async def test_ready_when_the_database_answers(client: httpx.AsyncClient) -> Non
             "schema_migrated": "ok",
             "database_writable": "ok",
         },
+{%- if cookiecutter.db_driver == "sqlite" and cookiecutter.use_redis == "false" %}
+        "dependencies": {},
+{%- else %}
+        "dependencies": {
+{%- if cookiecutter.db_driver == "postgresql" %}
+            "read_replica": "not_configured",
+{%- endif %}
+{%- if cookiecutter.use_redis == "true" %}
+            "redis": "ok",
+{%- endif %}
+        },
+{%- endif %}
     }
 
 

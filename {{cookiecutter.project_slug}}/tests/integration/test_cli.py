@@ -4,6 +4,7 @@ import contextlib
 import json
 import os
 import queue
+import signal
 import subprocess
 import sys
 import threading
@@ -13,8 +14,10 @@ from typing import IO, Any
 
 import pytest
 
+import app.__main__ as app_main
 from app.domain.value_objects.role import Role
 from app.infrastructure.config import DATABASE_DRIVER
+from app.server.server_config import ServerConfig
 
 from .builders import DRIVER_MISMATCH, OTHER_DRIVER, fetch_column, url_with_secret
 
@@ -143,6 +146,13 @@ def test_purge_tokens_reports_what_it_deleted(database_url: str) -> None:
     assert result.stdout.strip() == "Deleted 0 expired refresh token(s)"
 
 
+# Refusing takes an import and the settings; serving would go on until stopped.
+REFUSAL_DEADLINE_SECONDS = 60
+SEVERAL_KEYS_REFUSED = (
+    "error: 2 workers without JWT_SECRET_KEY would each sign with a random key of their own "
+    "and reject the tokens the others issued: set JWT_SECRET_KEY (see .env.example) or run "
+    "one worker\n"
+)
 PLACEHOLDER_REFUSED = (
     "error: Invalid configuration (local): JWT_SECRET_KEY must not be a placeholder (this one "
     "contains a published example): remove the line to sign with a random key made at each "
@@ -223,3 +233,86 @@ def test_serve_without_a_key_starts_locally_and_warns_once(database_url: str) ->
     assert warnings[0]["level"] == "WARNING"
     assert "will not survive a restart" in warnings[0]["message"]
     assert "do not work across several workers" in warnings[0]["message"]
+
+
+def test_serve_refuses_several_workers_signing_with_keys_of_their_own(database_url: str) -> None:
+    """Each worker would make up its own key and reject the tokens the others issued."""
+    env = {**os.environ, "APP_ENV": "local", "DATABASE_URL": database_url, "JWT_SECRET_KEY": ""}
+    # A session of its own: were the workers started after all, they all go with it.
+    with subprocess.Popen(
+        [sys.executable, "-m", "app", "serve", "--port", "0", "--workers", "2"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    ) as process:
+        try:
+            stdout, stderr = process.communicate(timeout=REFUSAL_DEADLINE_SECONDS)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()
+            pytest.fail(f"serve still running {REFUSAL_DEADLINE_SECONDS} s after it started")
+
+    assert (process.returncode, stdout) == (2, ""), stderr
+    assert stderr == SEVERAL_KEYS_REFUSED
+
+
+@pytest.mark.parametrize(
+    ("options", "web_concurrency", "refusal"),
+    [
+        ([], "2", SEVERAL_KEYS_REFUSED),
+        ([], "two", "error: WEB_CONCURRENCY must be a whole number of at least 1, not 'two'\n"),
+        (["--workers", "0"], "", "argument --workers: a whole number of at least 1, not '0'\n"),
+    ],
+    ids=["WEB_CONCURRENCY=2", "WEB_CONCURRENCY=two", "--workers=0"],
+)
+def test_serve_refuses_a_worker_count_before_it_starts_in_one_line(
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    options: list[str],
+    web_concurrency: str,
+    refusal: str,
+) -> None:
+    for name, value in {
+        "APP_ENV": "local",
+        "DATABASE_URL": database_url,
+        "JWT_SECRET_KEY": "",
+        "WEB_CONCURRENCY": web_concurrency,
+    }.items():
+        monkeypatch.setenv(name, value)
+    # Refused means never started: a server here would serve until the test timed out.
+    monkeypatch.setattr(app_main, "run_server", lambda config: pytest.fail("a server started"))
+
+    status: int | str | None
+    try:
+        status = app_main.main(["serve", "--port", "0", *options])
+    except SystemExit as refused:  # argparse's own refusal
+        status = refused.code
+
+    assert status == 2
+    assert capsys.readouterr().err.endswith(refusal)
+
+
+@pytest.mark.parametrize("web_concurrency", ["", " ", "1"], ids=["empty", "blank", "one"])
+def test_an_empty_web_concurrency_means_one_worker(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, web_concurrency: str
+) -> None:
+    for name, value in {
+        "APP_ENV": "local",
+        "DATABASE_URL": database_url,
+        "WEB_CONCURRENCY": web_concurrency,
+    }.items():
+        monkeypatch.setenv(name, value)
+    started: list[int] = []
+
+    def run_server(config: ServerConfig) -> int:
+        started.append(config.workers)
+        return 0
+
+    monkeypatch.setattr(app_main, "run_server", run_server)
+
+    assert app_main.main(["serve", "--port", "0"]) == 0
+    assert started == [1]

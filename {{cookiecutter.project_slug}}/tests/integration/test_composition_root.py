@@ -3,6 +3,7 @@
 from typing import Any
 
 import pytest
+from pydantic import SecretStr
 
 from app import bootstrap
 from app.application.commands.change_password import ChangePasswordCommand
@@ -44,8 +45,8 @@ class _EngineSpy:
         self.created = 0
         self.closed = 0
 
-    def create_engine(self, settings: Settings) -> Any:
-        engine = real_create_engine(settings)
+    def create_engine(self, settings: Settings, url: SecretStr | None = None) -> Any:
+        engine = real_create_engine(settings, url)
         close = engine.close
 
         async def counting_close() -> None:
@@ -84,6 +85,21 @@ async def test_the_engine_is_closed_when_the_body_fails(
         await fail_while_open()
 
     assert (engine_spy.created, engine_spy.closed) == (1, 1)
+{%- if cookiecutter.db_driver == "postgresql" %}
+
+
+async def test_a_read_replica_gets_an_engine_of_its_own_closed_on_exit_too(
+    settings: Settings, engine_spy: _EngineSpy
+) -> None:
+    # The primary's URL stands in for a replica's: the engines are counted, not used.
+    with_replica = settings.model_copy(update={"database_read_url": settings.database_url})
+
+    async with bootstrap.build_container(with_replica) as container:
+        await container.query_bus.dispatch(CheckReadinessQuery())
+        assert (engine_spy.created, engine_spy.closed) == (2, 0)
+
+    assert (engine_spy.created, engine_spy.closed) == (2, 2)
+{%- endif %}
 
 
 async def test_login_upgrades_a_hash_made_before_the_cost_was_raised(settings: Settings) -> None:

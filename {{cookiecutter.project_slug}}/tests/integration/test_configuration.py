@@ -32,6 +32,16 @@ from .builders import DRIVER_MISMATCH, OTHER_DRIVER, url_with_secret
 
 PASSWORD = "s3cr3t-Passw0rd"
 JWT_SECRET = "a-jwt-signing-key-that-is-long-enough-for-prod-0123456789"
+{%- if cookiecutter.use_redis == "true" %}
+# Outside local REDIS_URL is required (test_redis_settings.py); these tests are about the
+# other settings, and build them without connecting to anything.
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+@pytest.fixture(autouse=True)
+def _redis_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REDIS_URL", REDIS_URL)
+{%- endif %}
 
 
 @pytest.mark.parametrize(
@@ -248,6 +258,9 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """No setting leaks in from the environment the tests run in."""
     for name in Settings.model_fields:
         monkeypatch.delenv(name.upper(), raising=False)
+{%- if cookiecutter.use_redis == "true" %}
+    monkeypatch.setenv("REDIS_URL", REDIS_URL)
+{%- endif %}
 
 
 def _write(path: Path, *lines: str) -> None:
@@ -379,3 +392,51 @@ def test_every_shipped_environment_file_loads_readable_logs_only_locally(
     assert formats == {"local": "console", "dev": "json", "stage": "json", "prod": "json"}
     # With no config file at all, the default is what log collectors read.
     assert Settings(_env_file=None).log_format == "json"
+{%- if cookiecutter.db_driver == "postgresql" %}
+
+
+@pytest.mark.usefixtures("clean_environment")
+@pytest.mark.parametrize(
+    ("read_url", "problem"),
+    [
+        pytest.param(
+            url_with_secret("sqlite", PASSWORD),
+            DRIVER_MISMATCH.replace("DATABASE_URL", "DATABASE_READ_URL"),
+            id="other-driver",
+        ),
+        pytest.param(
+            f"postgresql://app:{PASSWORD}@/app",
+            "DATABASE_READ_URL looks like postgresql://user:password@host:5432/dbname",
+            id="no-host",
+        ),
+    ],
+)
+def test_a_bad_database_read_url_is_refused_by_its_own_name_without_echoing_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, read_url: str, problem: str
+) -> None:
+    monkeypatch.setenv("DATABASE_READ_URL", read_url)
+
+    with pytest.raises(ConfigurationError) as raised:
+        load_settings(tmp_path)
+
+    message = str(raised.value)
+    assert problem in message
+    assert PASSWORD not in message
+
+
+@pytest.mark.usefixtures("clean_environment")
+@pytest.mark.parametrize("line", ["", "DATABASE_READ_URL=", "DATABASE_READ_URL=''"])
+def test_an_unset_or_empty_database_read_url_means_no_replica(tmp_path: Path, line: str) -> None:
+    _write(tmp_path / ".env", line)
+
+    assert load_settings(tmp_path).database_read_url is None
+
+
+def test_the_database_read_url_is_never_shown() -> None:
+    settings = Settings(
+        _env_file=None, database_read_url=f"postgresql://app:{PASSWORD}@replica:5432/app"
+    )
+
+    assert PASSWORD not in repr(settings)
+    assert PASSWORD not in str(settings.model_dump())
+{%- endif %}

@@ -58,7 +58,11 @@ def served_database_url(
 
 @pytest.fixture(scope="package")
 def launched(
-    served_database_url: str, tmp_path_factory: pytest.TempPathFactory
+    served_database_url: str,
+{%- if cookiecutter.use_redis == "true" %}
+    redis_server_url: str,
+{%- endif %}
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[dict[str, ServedApp]]:
     """Every server the package needs, started at once (starting one takes seconds)."""
     logs = tmp_path_factory.mktemp("serve-logs")
@@ -71,6 +75,10 @@ def launched(
         started = {}
         for name, (args, settings) in options.items():
             log = stack.enter_context((logs / f"{name}.log").open("w+b"))
+{%- if cookiecutter.use_redis == "true" %}
+            # One Redis for all; its own APP_NAME (the key prefix) keeps each server's counts.
+            settings = {**settings, "REDIS_URL": redis_server_url, "APP_NAME": f"served-{name}"}
+{%- endif %}
             started[name] = start(served_database_url, log, *args, **settings)
             stack.callback(stop, started[name])
         yield started

@@ -55,7 +55,7 @@ def reader() -> FakeReadDatabase:
 async def test_get_user_allowed(
     reader: FakeReadDatabase, requester: Principal, target: uuid.UUID, email: str
 ) -> None:
-    user = await handle_get_user(GetUserQuery(user_id=target, requester=requester), reader)
+    user = await handle_get_user(GetUserQuery(user_id=target, requester=requester), reader, reader)
     assert (user.id, user.email, user.created_at) == (target, email, CREATED)
     assert not {"password", "password_hash"} & set(user.model_dump())
 
@@ -68,7 +68,9 @@ async def test_get_user_forbidden_for_anyone_else(
     reader: FakeReadDatabase, target: uuid.UUID
 ) -> None:
     with pytest.raises(AuthorizationError) as caught:
-        await handle_get_user(GetUserQuery(user_id=target, requester=Principal(ALICE)), reader)
+        await handle_get_user(
+            GetUserQuery(user_id=target, requester=Principal(ALICE)), reader, reader
+        )
     assert caught.value.code == "FORBIDDEN"
     # Authorisation is decided from the requester's own row, before the target is looked up.
     assert reader.calls == [("users.get_by_id", {"id": str(ALICE)})]
@@ -78,7 +80,9 @@ async def test_get_user_reads_the_requesters_current_role(reader: FakeReadDataba
     """The role is the database's now: a user promoted since signing in reads others."""
     reader.add_user_row(row(PROMOTED, "promoted@example.com", "admin"))
 
-    user = await handle_get_user(GetUserQuery(user_id=BOB, requester=Principal(PROMOTED)), reader)
+    user = await handle_get_user(
+        GetUserQuery(user_id=BOB, requester=Principal(PROMOTED)), reader, reader
+    )
 
     assert user.email == "bob@example.com"
 
@@ -88,19 +92,38 @@ async def test_get_user_for_a_requester_who_no_longer_exists_is_an_authenticatio
     reader: FakeReadDatabase, target: uuid.UUID
 ) -> None:
     with pytest.raises(AuthenticationError) as caught:
-        await handle_get_user(GetUserQuery(user_id=target, requester=Principal(DELETED)), reader)
+        await handle_get_user(
+            GetUserQuery(user_id=target, requester=Principal(DELETED)), reader, reader
+        )
     assert caught.value.code == "INVALID_TOKEN"
 
 
 async def test_get_user_missing_for_admin_is_not_found(reader: FakeReadDatabase) -> None:
     with pytest.raises(NotFoundError) as caught:
-        await handle_get_user(GetUserQuery(user_id=GHOST, requester=Principal(ADMIN)), reader)
+        await handle_get_user(
+            GetUserQuery(user_id=GHOST, requester=Principal(ADMIN)), reader, reader
+        )
     assert caught.value.code == "USER_NOT_FOUND"
 
 
 async def test_reading_yourself_is_one_query(reader: FakeReadDatabase) -> None:
-    await handle_get_user(GetUserQuery(user_id=ALICE, requester=Principal(ALICE)), reader)
+    await handle_get_user(GetUserQuery(user_id=ALICE, requester=Principal(ALICE)), reader, reader)
     assert reader.calls == [("users.get_by_id", {"id": str(ALICE)})]
+
+
+async def test_get_user_reads_the_requester_from_the_primary_and_the_target_from_the_replica(
+    reader: FakeReadDatabase,
+) -> None:
+    """A replica behind the primary: it knows neither the new admin nor the promotion."""
+    primary = FakeReadDatabase({"users.get_by_id": [row(PROMOTED, "new@example.com", "admin")]})
+
+    user = await handle_get_user(
+        GetUserQuery(user_id=BOB, requester=Principal(PROMOTED)), reader, primary
+    )
+
+    assert user.email == "bob@example.com"
+    assert primary.calls == [("users.get_by_id", {"id": str(PROMOTED)})]
+    assert reader.calls == [("users.get_by_id", {"id": str(BOB)})]
 
 
 EXPECTED_VERSION = 2
@@ -152,10 +175,57 @@ class _Probe:
 async def test_check_readiness_names_each_check(
     state: DatabaseState, checks: tuple[str, str, str]
 ) -> None:
-    result = await handle_check_readiness(CheckReadinessQuery(), _Probe(state), EXPECTED_VERSION)
+    result = await handle_check_readiness(
+        CheckReadinessQuery(), _Probe(state), EXPECTED_VERSION, {}
+    )
 
     reachable, migrated, writable = checks
     assert result.checks == ReadinessChecks(
         database_reachable=reachable, schema_migrated=migrated, database_writable=writable
     )
     assert result.ready is (checks == ("ok", "ok", "ok"))
+
+
+class _Reachable:
+    def __init__(self, answers: bool) -> None:
+        self.answers = answers
+        self.asked = 0
+
+    async def reachable(self) -> bool:
+        self.asked += 1
+        return self.answers
+
+
+@pytest.mark.parametrize("database_up", [True, False], ids=["database-up", "database-down"])
+async def test_check_readiness_asks_every_dependency_whatever_the_database_says(
+    database_up: bool,
+) -> None:
+    up, down = _Reachable(True), _Reachable(False)
+    state = DatabaseState(reachable=database_up, schema_version=2, writable=True)
+
+    result = await handle_check_readiness(
+        CheckReadinessQuery(),
+        _Probe(state),
+        EXPECTED_VERSION,
+        {"cache": up, "broker": down, "replica": None},
+    )
+
+    assert result.dependencies == {"cache": "ok", "broker": "failed", "replica": "not_configured"}
+    assert (up.asked, down.asked) == (1, 1)
+    # A shared dependency down degrades the service; only the database makes it unready.
+    assert result.ready is database_up
+    assert result.degraded is True
+
+
+async def test_a_dependency_left_unconfigured_does_not_make_the_service_unready() -> None:
+    state = DatabaseState(reachable=True, schema_version=2, writable=True)
+
+    result = await handle_check_readiness(
+        CheckReadinessQuery(),
+        _Probe(state),
+        EXPECTED_VERSION,
+        {"cache": _Reachable(True), "replica": None},
+    )
+
+    assert result.ready is True
+    assert result.degraded is False

@@ -4,7 +4,7 @@ from typing import Protocol
 
 
 class LoginAttemptStore(Protocol):
-    """Satisfied by InMemoryThrottleStore (app/infrastructure/throttle/), which the
+    """Satisfied by {% if cookiecutter.use_redis == "true" %}RedisThrottleStore (app/infrastructure/redis/){% else %}InMemoryThrottleStore (app/infrastructure/throttle/){% endif %}, which the
     rate-limit stages count in too.
 
     Counts are per key, in a window that starts with the key's first increment;

@@ -18,8 +18,9 @@ An attempt is counted as a failure when it is admitted, before the slow
 verification, and given back if it turns out to be right or is never judged:
 otherwise guesses racing at a limit would all pass it, one per verification in
 flight. The store holds keys for admitted attempts only (RateLimitStage bounds
-their rate per address), and the counters are per process (see
-InMemoryThrottleStore).
+their rate per address), and the counters are {% if cookiecutter.use_redis == "true" %}shared by every process, in Redis (see
+RedisThrottleStore){% else %}per process (see
+InMemoryThrottleStore){% endif %}.
 """
 
 import hashlib

@@ -1,7 +1,8 @@
-"""Builds the rowquery engine the whole service shares."""
+"""Builds the rowquery engines the whole service shares."""
 
 from pathlib import Path
 
+from pydantic import SecretStr
 from row_query import SQLRegistry
 
 from app.infrastructure.config import Settings
@@ -26,10 +27,11 @@ def load_sql_registry(sql_dir: Path = SQL_DIR) -> SQLRegistry:
     return registry
 
 
-def create_engine(settings: Settings) -> BoundedEngine:
+def create_engine(settings: Settings, url: SecretStr | None = None) -> BoundedEngine:
+    """An engine on `url` (DATABASE_URL unless given) with the pool and deadlines of `settings`."""
     # Settings validation refuses a URL for the other driver: ConnectionManager gets its own.
     config = parse_database_url(
-        settings.database_url.get_secret_value(),
+        (settings.database_url if url is None else url).get_secret_value(),
         pool_size=settings.database_pool_size,
         pool_timeout=settings.database_pool_timeout_seconds,
     )

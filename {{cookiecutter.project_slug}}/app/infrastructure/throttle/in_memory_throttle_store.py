@@ -6,9 +6,15 @@ ThrottleBackend: `increment`, `reset`) and the login throttle
 and takes one back (`decrement`): the library's InMemoryThrottleBackend cannot,
 and remembering which addresses signed in to an account, or giving back an
 attempt that was counted before it was judged, needs it. Per process, and gone
-with a restart: with several workers or instances each keeps its own counts,
-so put a shared store behind the same four methods (e.g. Redis: INCR with
-EXPIRE NX, GET with TTL, DECR where the key exists and DEL at 0, DEL).
+with a restart: with several workers or instances each keeps its own counts.
+{%- if cookiecutter.use_redis == "true" %}
+So the service counts in RedisThrottleStore (app/infrastructure/redis/), which
+has the same four methods, and here only while REDIS_URL is unset: on a
+development machine (APP_ENV=local) without a Redis server.
+{%- else %}
+A project generated with use_redis=true counts in Redis instead, behind the
+same four methods.
+{%- endif %}
 """
 
 import math

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi_request_pipeline import FlowInternalError
 from starlette.exceptions import HTTPException
 
 from app.domain.errors import (
@@ -127,8 +128,13 @@ def install_error_handlers(
     async def infrastructure_error_handler(request: Request, exc: Exception) -> JSONResponse:
         request_id = getattr(request.state, "request_id", None)
         if is_transient(exc):
+            # What failed and why, on one line: driver and Redis messages name a host and
+            # port at most, never a password.
             logger.warning(
-                "dependency unavailable: %s", type(exc).__name__, extra={"request_id": request_id}
+                "dependency unavailable: %s: %s",
+                type(exc).__name__,
+                " ".join(str(exc).split()),
+                extra={"request_id": request_id},
             )
             # In the body as well: not every client library exposes response headers.
             return error_response(
@@ -141,8 +147,19 @@ def install_error_handlers(
         logger.error("infrastructure failure", exc_info=exc, extra={"request_id": request_id})
         return error_response(500, "INTERNAL_ERROR", "Internal server error")
 
+    async def flow_error_handler(request: Request, exc: Exception) -> JSONResponse:
+        # The pipeline turns a stage's own exception into a 500 HTTPException, two causes
+        # down (HTTPException <- FlowInternalError <- error): a stage that met an
+        # infrastructure failure (the rate limiter's store, say) is answered as a handler
+        # that met it would be.
+        wrapper = exc.__cause__
+        origin = wrapper.__cause__ if isinstance(wrapper, FlowInternalError) else None
+        if isinstance(origin, infrastructure_errors):
+            return await infrastructure_error_handler(request, origin)
+        return await http_error_handler(request, exc)
+
     app.add_exception_handler(DomainError, domain_error_handler)
     app.add_exception_handler(RequestValidationError, validation_error_handler)
-    app.add_exception_handler(HTTPException, http_error_handler)
+    app.add_exception_handler(HTTPException, flow_error_handler)
     for exc_type in infrastructure_errors:
         app.add_exception_handler(exc_type, infrastructure_error_handler)

@@ -26,18 +26,21 @@ async def health(request: Request, ctx: PublicContext) -> HealthResponse:
 )
 @router.head("/health/ready", response_model=ReadinessResponse, include_in_schema=False)
 async def ready(ctx: PublicContext, queries: QueryBusDep) -> ReadinessResponse | JSONResponse:
-    """Readiness: the database answers, is migrated as far as this release needs, takes writes.
+    """Readiness: the database answers, is migrated as far as this release needs and takes
+    writes; otherwise 503, with each outcome in `details.checks` and `details.dependencies`.
 
-    Otherwise 503, with each check's outcome in `details.checks`.
+    A shared dependency that fails (Redis, the read replica) makes it "degraded", still
+    200: every instance shares it, and the requests that do not need it still work.
     """
     result = await queries.dispatch(CheckReadinessQuery())
-    checks = result.checks.model_dump()
+    outcomes = {"checks": result.checks.model_dump(), "dependencies": result.dependencies}
     if result.ready:
-        return ReadinessResponse.model_validate({"status": "ready", "checks": checks})
+        status = "degraded" if result.degraded else "ready"
+        return ReadinessResponse.model_validate({"status": status, **outcomes})
     return error_response(
         503,
         "SERVICE_UNAVAILABLE",
         "Service not ready",
-        {"checks": checks, "retry_after_seconds": RETRY_AFTER_SECONDS},
+        {**outcomes, "retry_after_seconds": RETRY_AFTER_SECONDS},
         headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
     )

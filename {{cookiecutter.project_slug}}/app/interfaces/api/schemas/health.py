@@ -17,6 +17,24 @@ class ReadinessChecksResponse(ResponseModel):
     database_writable: Literal["ok", "failed", "not_checked"]
 
 
+class ReadinessDependenciesResponse(ResponseModel):
+    """Each other dependency's outcome, checked whatever the database's; "not_configured"
+    for an optional one that is not set. A 503 carries it in `details.dependencies`;
+    a "failed" one alone makes the status "degraded", not 503."""
+{%- if cookiecutter.db_driver == "postgresql" %}
+
+    # DATABASE_READ_URL: the replica that queries read from.
+    read_replica: Literal["ok", "failed", "not_configured"]
+{%- endif %}
+{%- if cookiecutter.use_redis == "true" %}
+
+    # REDIS_URL: the counters every process shares (rate limits, login throttle).
+    redis: Literal["ok", "failed", "not_configured"]
+{%- endif %}
+
+
 class ReadinessResponse(ResponseModel):
-    status: Literal["ready"]
+    # "degraded": a dependency in `dependencies` failed; the requests that need it get 503.
+    status: Literal["ready", "degraded"]
     checks: ReadinessChecksResponse
+    dependencies: ReadinessDependenciesResponse
