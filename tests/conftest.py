@@ -77,10 +77,26 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     os.environ.pop(STATE_DIR_VARIABLE, None)
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The longest tests first, the order otherwise kept: handed out one at a time (see
-    the Makefile), they start side by side instead of being left for the end."""
-    items.sort(key=lambda item: item.get_closest_marker("long") is None)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """One long test (the `long` marker) at the head of each xdist worker's first block,
+    the rest of them next, the order otherwise kept.
+
+    xdist's load scheduling starts each worker on a block of neighbouring tests (a
+    quarter of its share) and then hands out the rest as workers free up. Left where they
+    are, the baked suites, which sit side by side, would all run on one worker, one after
+    another, at the end. Neighbours stay together, so each worker bakes few variants.
+    """
+    long = [item for item in items if item.get_closest_marker("long")]
+    rest = [item for item in items if not item.get_closest_marker("long")]
+    workers = int(getattr(config, "workerinput", {}).get("workercount", 1))
+    block = max(len(items) // workers // 4, 2)
+    order: list[pytest.Item] = []
+    for _ in range(workers):
+        head, long = long[:1], long[1:]
+        take = block - len(head)
+        order += head + rest[:take]
+        rest = rest[take:]
+    items[:] = order + long + rest
 
 
 # --------------------------------------------------------------------------- bakes
