@@ -166,17 +166,17 @@ def test_a_bake_without_docker_has_its_docker_twin_s_code_tests_and_settings(
 
 # Baked tests that exercise what use_redis changes, besides the test files it changes
 # itself: the counters behind every throttled route and the login throttle, readiness,
-# settings, the composition root (which the commands of tests/integration/test_cli.py
-# only call) and shutdown. The other tests run code that is the same in both bakes
-# but for those counters, whose every use (count, read, give back, forget) these pin down.
+# settings and the composition root (which builds and closes the client, and which the
+# commands of tests/integration/test_cli.py and the servers of tests/server/ only call;
+# test_shared_rate_limits.py serves with Redis for real). The other tests run code that
+# is the same in both bakes but for those counters, whose every use (count, read, give
+# back, forget) these pin down.
 REDIS_EXERCISED = (
     "tests/contract/test_login_throttling.py",
     "tests/contract/test_concurrency.py",
     "tests/contract/test_errors.py",
     "tests/contract/test_health.py",
     "tests/contract/test_readiness.py",
-    "tests/server/test_forwarded_client_address.py",
-    "tests/server/test_shutdown.py",
     "tests/integration/test_composition_root.py",
     "tests/integration/test_configuration.py",
     "tests/integration/test_installed_package.py",
@@ -202,18 +202,22 @@ def redis_suite_selection(bake: Bake, variant: Variant) -> list[str]:
 
 # --------------------------------------------------------------------------- other installers
 
+PIP_EDITABLE = (
+    ("python3", "-m", "venv", ".venv"),
+    (".venv/bin/pip", "install", "-q", "-e", ".[dev]"),
+)
+UV_SYNC = ((UV, "sync"),)
+# uv sync on both drivers, whose dependencies differ; pip on one: it reads the same
+# pyproject.toml whichever driver's dependencies it lists, and resolves slowly.
 ALTERNATIVE_INSTALLS = [
-    pytest.param(
-        (("python3", "-m", "venv", ".venv"), (".venv/bin/pip", "install", "-q", "-e", ".[dev]")),
-        id="pip-editable",
-    ),
-    pytest.param(((UV, "sync"),), id="uv-sync"),
+    pytest.param("sqlite", PIP_EDITABLE, id="sqlite-pip-editable"),
+    pytest.param("sqlite", UV_SYNC, id="sqlite-uv-sync"),
+    pytest.param("postgresql", UV_SYNC, id="postgresql-uv-sync"),
 ]
 
 
 @pytest.mark.long
-@pytest.mark.parametrize("commands", ALTERNATIVE_INSTALLS)
-@pytest.mark.parametrize("driver", ["postgresql", "sqlite"])
+@pytest.mark.parametrize(("driver", "commands"), ALTERNATIVE_INSTALLS)
 def test_the_readme_alternative_installs_work(
     bake: Bake, tmp_path: Path, driver: str, commands: tuple[tuple[str, ...], ...]
 ) -> None:
