@@ -228,6 +228,13 @@ class BakedProject:
         return sorted(path for path in self.path.rglob("*") if path.is_file())
 
 
+def own_basetemp(tmp_path: Path) -> tuple[str, ...]:
+    """A baked suite's temporary directory of its own. Suites running side by side in the
+    shared /tmp/pytest-of-USER each prune the old runs there at start, and two removing
+    the same one at once fail (and their warning is an error in the baked suite)."""
+    return (f"--basetemp={tmp_path / 'basetemp'}",)
+
+
 def bake_ok(cookies: Any, **context: str) -> BakedProject:
     """Bake with ``context`` and fail with cookiecutter's error if the bake failed."""
     result = cookies.bake(extra_context=context)

@@ -32,6 +32,7 @@ from tests.support import (
     Variant,
     clean_env,
     free_port,
+    own_basetemp,
     run,
     uv_executable,
     variant_params,
@@ -107,10 +108,13 @@ def test_baked_test_suite_passes(
     bake: Bake,
     variant: Variant,
     record_property: Callable[[str, object], None],
+    tmp_path: Path,
 ) -> None:
     project = installed(variant)
     selection = redis_suite_selection(bake, variant) if variant.redis else []
-    completed = project.run("pytest", "-p", "no:cacheprovider", *selection, check=False)
+    completed = project.run(
+        "pytest", "-p", "no:cacheprovider", *own_basetemp(tmp_path), *selection, check=False
+    )
     summaries = SUMMARY.findall(completed.stdout)
     summary = summaries[-1][0] if summaries else "no summary line"
     part = f" ({len(selection)} test files)" if selection else ""

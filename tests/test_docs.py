@@ -26,6 +26,7 @@ from tests.support import (
     Variant,
     bake_ok,
     install,
+    own_basetemp,
     variant_params,
 )
 
@@ -248,14 +249,20 @@ def test_worked_example_passes_the_project_checks(
 @pytest.mark.long
 @pytest.mark.xdist_group("sqlite")
 def test_worked_example_tests_and_the_whole_code_base_tests_pass(
-    example_project: BakedProject,
+    example_project: BakedProject, tmp_path: Path
 ) -> None:
     tests = [b.path for b in readme_example() if b.action == "file" and b.path.startswith("tests/")]
     assert tests, "the worked example adds no test"
     for path in WHOLE_CODE_BASE_TESTS:
         assert (example_project.path / path).is_file(), f"{path} is gone: update this list"
     completed = example_project.run(
-        "pytest", "-p", "no:cacheprovider", "-q", *tests, *WHOLE_CODE_BASE_TESTS
+        "pytest",
+        "-p",
+        "no:cacheprovider",
+        "-q",
+        *own_basetemp(tmp_path),
+        *tests,
+        *WHOLE_CODE_BASE_TESTS,
     )
     assert re.search(r"\b[1-9]\d* passed\b", completed.stdout), completed.stdout
     assert "skipped" not in completed.stdout, completed.stdout
