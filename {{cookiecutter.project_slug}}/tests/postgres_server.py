@@ -13,9 +13,12 @@ import pwd
 import re
 import shlex
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -225,6 +228,25 @@ def server_processes(server: PostgresServer) -> list[int]:
         if int(fields[1]) == postmaster:
             children.append(int(stat.parent.name))
     return [postmaster, *children]
+
+
+@contextmanager
+def frozen(server: PostgresServer) -> Iterator[None]:
+    """Every process of the server stopped: it accepts bytes and answers none."""
+    processes = server_processes(server)
+    for pid in processes:
+        _signal(pid, signal.SIGSTOP)
+    try:
+        yield
+    finally:
+        for pid in processes:
+            _signal(pid, signal.SIGCONT)
+
+
+def _signal(pid: int, signum: signal.Signals) -> None:
+    # A backend of an earlier test may still be on its way out.
+    with suppress(ProcessLookupError):
+        os.kill(pid, signum)
 
 
 def remove_server(server: PostgresServer) -> None:

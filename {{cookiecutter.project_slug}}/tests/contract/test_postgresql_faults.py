@@ -6,11 +6,10 @@ through the real app (its lifespan, middleware, pipeline and error handlers).
 
 import asyncio
 import os
-import signal
 import socket
 import time
 from collections.abc import AsyncIterator, Iterator
-from contextlib import AsyncExitStack, asynccontextmanager, contextmanager, suppress
+from contextlib import AsyncExitStack, asynccontextmanager
 
 import httpx
 import psycopg
@@ -19,9 +18,9 @@ from fastapi import FastAPI
 from postgres_server import (
     PostgresServer,
     PostgresUnavailableError,
+    frozen,
     remove_server,
     restart_server,
-    server_processes,
     start_server,
 )
 from psycopg.rows import TupleRow
@@ -103,25 +102,6 @@ def _app_backends(url: str) -> int:
         " AND pid <> pg_backend_pid()",
     )
     return int(rows[0][0])
-
-
-@contextmanager
-def frozen(server: PostgresServer) -> Iterator[None]:
-    """Every process of the server stopped: it accepts bytes and answers none."""
-    processes = server_processes(server)
-    for pid in processes:
-        _signal(pid, signal.SIGSTOP)
-    try:
-        yield
-    finally:
-        for pid in processes:
-            _signal(pid, signal.SIGCONT)
-
-
-def _signal(pid: int, signum: signal.Signals) -> None:
-    # A backend of an earlier test may still be on its way out.
-    with suppress(ProcessLookupError):
-        os.kill(pid, signum)
 
 
 @asynccontextmanager

@@ -8,10 +8,9 @@ missing on the replica until replay resumes. Requests go through the real app.
 
 import asyncio
 import os
-import signal
 import time
 from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import NoReturn
 
@@ -23,9 +22,9 @@ from postgres_replica import start_standby
 from postgres_server import (
     PostgresServer,
     PostgresUnavailableError,
+    frozen,
     remove_server,
     run,
-    server_processes,
     start_cluster,
     start_server,
     stop_command,
@@ -168,24 +167,6 @@ def stopped(server: PostgresServer) -> Iterator[None]:
         yield
     finally:
         start_cluster(server)
-
-
-@contextmanager
-def frozen(server: PostgresServer) -> Iterator[None]:
-    """Every process of the standby stopped: it accepts bytes and answers none."""
-    processes = server_processes(server)
-    for pid in processes:
-        _signal(pid, signal.SIGSTOP)
-    try:
-        yield
-    finally:
-        for pid in processes:
-            _signal(pid, signal.SIGCONT)
-
-
-def _signal(pid: int, signum: signal.Signals) -> None:
-    with suppress(ProcessLookupError):
-        os.kill(pid, signum)
 
 
 async def _admin_headers(app: FastAPI, client: httpx.AsyncClient) -> dict[str, str]:

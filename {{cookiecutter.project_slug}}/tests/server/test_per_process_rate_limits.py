@@ -8,8 +8,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from .served_app import ServedApp, start, stop
-from .worker_processes import register_in_turn, wait_until_every_worker_serves
+from .served_app import ServedApp
+from .worker_processes import register_in_turn, serving_workers
 
 WORKERS = 2
 LIMIT = 6
@@ -25,18 +25,10 @@ def two_workers(
     served_database_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[ServedApp, list[int]]]:
     log_path = tmp_path_factory.mktemp("per-process-limits") / "serve.log"
-    with log_path.open("w+b") as log:
-        app = start(
-            served_database_url,
-            log,
-            "--workers",
-            str(WORKERS),
-            REGISTER_RATE_LIMIT_PER_MINUTE=str(LIMIT),
-        )
-        try:
-            yield app, wait_until_every_worker_serves(app, WORKERS)
-        finally:
-            stop(app)
+    with serving_workers(
+        served_database_url, log_path, WORKERS, REGISTER_RATE_LIMIT_PER_MINUTE=str(LIMIT)
+    ) as served:
+        yield served
 
 
 def test_several_workers_start_with_one_warning_that_limits_count_per_process(

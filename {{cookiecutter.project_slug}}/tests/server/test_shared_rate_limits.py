@@ -8,8 +8,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from .served_app import ServedApp, start, stop
-from .worker_processes import register_in_turn, wait_until_every_worker_serves
+from .served_app import ServedApp
+from .worker_processes import register_in_turn, serving_workers, wait_until_every_worker_serves
 
 WORKERS = 2
 LIMIT = 6
@@ -25,19 +25,14 @@ def two_workers(
     served_database_url: str, redis_server_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[ServedApp, list[int]]]:
     log_path = tmp_path_factory.mktemp("shared-limits") / "serve.log"
-    with log_path.open("w+b") as log:
-        app = start(
-            served_database_url,
-            log,
-            "--workers",
-            str(WORKERS),
-            REDIS_URL=redis_server_url,
-            REGISTER_RATE_LIMIT_PER_MINUTE=str(LIMIT),
-        )
-        try:
-            yield app, wait_until_every_worker_serves(app, WORKERS)
-        finally:
-            stop(app)
+    with serving_workers(
+        served_database_url,
+        log_path,
+        WORKERS,
+        REDIS_URL=redis_server_url,
+        REGISTER_RATE_LIMIT_PER_MINUTE=str(LIMIT),
+    ) as served:
+        yield served
 
 
 def test_two_workers_let_the_limit_through_once_in_total(

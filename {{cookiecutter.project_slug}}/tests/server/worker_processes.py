@@ -17,13 +17,26 @@ from pathlib import Path
 
 import pytest
 
-from .served_app import Response, ServedApp, read_response, send_request
+from .served_app import Response, ServedApp, read_response, send_request, start, stop
 
 STATE_DEADLINE_SECONDS = 5.0
 READY_DEADLINE_SECONDS = 60.0
 HEALTH_TIMEOUT_SECONDS = 1.0
 # What multiprocessing's spawn start method runs; its resource tracker runs something else.
 WORKER_COMMAND = b"from multiprocessing.spawn import spawn_main"
+
+
+@contextmanager
+def serving_workers(
+    database_url: str, log_path: Path, workers: int, **settings: str
+) -> Iterator[tuple[ServedApp, list[int]]]:
+    """`serve --workers` with `settings`, once every worker answers; its log in `log_path`."""
+    with log_path.open("w+b") as log:
+        app = start(database_url, log, "--workers", str(workers), **settings)
+        try:
+            yield app, wait_until_every_worker_serves(app, workers)
+        finally:
+            stop(app)
 
 
 def worker_pids(app: ServedApp) -> list[int]:
