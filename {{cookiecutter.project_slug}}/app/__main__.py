@@ -1,4 +1,5 @@
-"""Operational commands: `python -m app migrate | create-admin | purge-tokens | serve`."""
+"""Operational commands: `python -m app migrate | create-admin | purge-tokens | serve`,
+and the event workers: `relay-events`{% if cookiecutter.use_redis == "true" %}, `consume-events`{% endif %}, `purge-events`."""
 
 import argparse
 import asyncio
@@ -9,6 +10,7 @@ import sys
 from row_query import RowQueryError
 
 from app.application.commands.create_user import CreateUserCommand
+from app.application.commands.purge_events import PurgedEventCounts, PurgeEventsCommand
 from app.application.commands.purge_expired_tokens import PurgeExpiredTokensCommand
 from app.application.dto.user import UserDTO
 from app.bootstrap import build_container
@@ -16,6 +18,7 @@ from app.domain.errors import DomainError
 from app.domain.value_objects.role import Role
 from app.infrastructure.config import ConfigurationError, Settings, load_settings
 from app.infrastructure.db.migrate import apply_migrations
+from app.interfaces.workers.polling_loop import Pacing, keep_running, stop_on_signals
 from app.server.connection_limits import ConnectionLimits
 from app.server.protocol_choice import HTTP_IMPLEMENTATIONS, http_protocol
 from app.server.runner import run_server
@@ -58,6 +61,82 @@ def purge_tokens() -> int:
 
     print(f"Deleted {asyncio.run(run())} expired refresh token(s)")
     return 0
+
+
+def purge_events() -> int:
+    async def run() -> PurgedEventCounts:
+        async with build_container(load_settings()) as container:
+            return await container.command_bus.dispatch(PurgeEventsCommand())
+
+    purged = asyncio.run(run())
+    counts = [
+        f"{purged.published} published event(s)",
+        f"{purged.processed} processed-event mark(s)",
+    ]
+{%- if cookiecutter.use_redis == "true" %}
+    counts.append(f"{purged.streamed} stream entries")
+{%- endif %}
+    print(f"Deleted {', '.join(counts)}")
+    return 0
+
+
+def relay_events(once: bool) -> int:
+    settings = load_settings()
+
+    async def run() -> int:
+        async with build_container(settings) as container:
+            if once:
+                return await container.relay.drain()
+            stop = asyncio.Event()
+            with stop_on_signals(stop):
+                await keep_running(
+                    "relay-events", container.relay.relay_batch, _pacing(settings), stop
+                )
+            return 0
+
+    published = asyncio.run(run())
+    if once:
+        print(f"Published {published} event(s)")
+    return 0
+{%- if cookiecutter.use_redis == "true" %}
+
+
+def consume_events(once: bool) -> int:
+    settings = load_settings()
+    if settings.counts_per_process:
+        raise ConfigurationError(
+            "consume-events reads the Redis Stream: set REDIS_URL (without it, relay-events "
+            "hands the events to the subscribers itself)"
+        )
+
+    async def run() -> int:
+        async with build_container(settings) as container:
+            consumer = container.event_consumer
+            assert consumer is not None, "REDIS_URL is set, so the stream is there"
+            if once:
+                total = 0
+                while handled := await consumer.consume_batch():
+                    total += handled
+                return total
+            stop = asyncio.Event()
+            with stop_on_signals(stop):
+                await keep_running(
+                    "consume-events", consumer.consume_batch, _pacing(settings), stop
+                )
+            return 0
+
+    handled = asyncio.run(run())
+    if once:
+        print(f"Handled {handled} event(s)")
+    return 0
+{%- endif %}
+
+
+def _pacing(settings: Settings) -> Pacing:
+    return Pacing(
+        idle_seconds=settings.events_poll_seconds,
+        max_backoff_seconds=settings.events_retry_max_seconds,
+    )
 
 
 def serve(options: argparse.Namespace) -> int:
@@ -137,6 +216,17 @@ def main(argv: list[str] | None = None) -> int:
     admin = commands.add_parser("create-admin", help="create an admin user")
     admin.add_argument("--email", required=True)
     commands.add_parser("purge-tokens", help="delete expired refresh tokens (run it daily)")
+    relay = commands.add_parser("relay-events", help="publish the outbox's events, until stopped")
+    relay.add_argument("--once", action="store_true", help="publish what is there, then exit")
+{%- if cookiecutter.use_redis == "true" %}
+    consume = commands.add_parser(
+        "consume-events", help="hand the stream's events to the subscribers, until stopped"
+    )
+    consume.add_argument("--once", action="store_true", help="handle what is there, then exit")
+{%- endif %}
+    commands.add_parser(
+        "purge-events", help="delete events delivered before EVENTS_RETENTION_DAYS (run it daily)"
+    )
     server = commands.add_parser("serve", help="run the HTTP server")
     server.add_argument("--host", default="127.0.0.1")
     server.add_argument("--port", type=int, default=8000)
@@ -159,6 +249,14 @@ def main(argv: list[str] | None = None) -> int:
             return create_admin(args.email)
         if args.command == "purge-tokens":
             return purge_tokens()
+        if args.command == "relay-events":
+            return relay_events(args.once)
+{%- if cookiecutter.use_redis == "true" %}
+        if args.command == "consume-events":
+            return consume_events(args.once)
+{%- endif %}
+        if args.command == "purge-events":
+            return purge_events()
         return serve(args)
     except (ConfigurationError, RowQueryError) as error:
         # One readable line; these messages never contain the database password.

@@ -7,9 +7,20 @@ and stages receive what they need from here and never construct it.
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import timedelta
+{%- if cookiecutter.use_redis == "true" %}
+from functools import partial
+{%- endif %}
 
 from app.application.bus.command_bus import CommandBus
+from app.application.bus.event_bus import EventBus
 from app.application.bus.query_bus import QueryBus
+from app.application.events.event_serialization import discover_event_types
+from app.application.events.handled_once import HandledOnceUnitOfWork
+from app.application.events.local_event_publisher import LocalEventPublisher{% if cookiecutter.use_redis == "true" %}, deliver{% endif %}
+from app.application.events.outbox_relay import OutboxRelay, RelayLimits
+{%- if cookiecutter.use_redis == "true" %}
+from app.application.ports.event_publisher import EventPublisher
+{%- endif %}
 from app.application.ports.reachability_probe import ReachabilityProbe
 from app.application.read_database import ReadDatabase
 from app.application.services.login_throttle import LoginLimits, LoginThrottle
@@ -22,11 +33,13 @@ from app.infrastructure.db.retrying_reader import RetryingReader
 {%- endif %}
 from app.infrastructure.db.schema_version import expected_schema_version
 from app.infrastructure.db.sql_database_probe import SqlDatabaseProbe
+from app.infrastructure.db.sql_outbox import SqlOutbox
 {%- if cookiecutter.db_driver == "postgresql" %}
 from app.infrastructure.db.sql_replica_probe import SqlReplicaProbe
 {%- endif %}
 from app.infrastructure.db.unit_of_work import SqlUnitOfWork
 {%- if cookiecutter.use_redis == "true" %}
+from app.infrastructure.redis.event_stream import event_stream
 from app.infrastructure.redis.shared_counters import shared_counters
 {%- endif %}
 from app.infrastructure.security.bcrypt_password_hasher import BcryptPasswordHasher
@@ -38,6 +51,7 @@ from app.interfaces.dependencies.container import Container, RateLimitScope
 
 COMMAND_HANDLERS = "app.application.handlers.commands"
 QUERY_HANDLERS = "app.application.handlers.queries"
+EVENT_SUBSCRIBERS = "app.application.subscribers"
 
 
 @asynccontextmanager
@@ -110,6 +124,36 @@ async def build_container(settings: Settings) -> AsyncIterator[Container]:
             "expected_schema_version": lambda: schema_version,
             "dependencies": lambda: dependencies,
         }
+        event_types = discover_event_types()
+        event_bus = EventBus.discover(
+            EVENT_SUBSCRIBERS,
+            providers,
+            lambda event_id, subscriber: HandledOnceUnitOfWork(
+                SqlUnitOfWork(engine), event_id=event_id, subscriber=subscriber, clock=clock
+            ),
+        )
+{%- if cookiecutter.use_redis == "true" %}
+        # A Redis Stream when REDIS_URL is set, else this process's own subscribers.
+        stream = await resources.enter_async_context(
+            event_stream(settings, partial(deliver, bus=event_bus, event_types=event_types))
+        )
+        publisher: EventPublisher = (
+            LocalEventPublisher(event_bus, event_types) if stream is None else stream.publisher
+        )
+{%- else %}
+        publisher = LocalEventPublisher(event_bus, event_types)
+{%- endif %}
+        outbox = SqlOutbox(engine)
+        event_retention = timedelta(days=settings.events_retention_days)
+        providers |= {
+            "outbox": lambda: outbox,
+            "publisher": lambda: publisher,
+            "event_retention": lambda: event_retention,
+        }
+        relay_limits = RelayLimits(
+            batch_size=settings.events_batch_size,
+            lease=timedelta(seconds=settings.events_claim_seconds),
+        )
         yield Container(
             command_bus=CommandBus.discover(COMMAND_HANDLERS, providers),
             query_bus=QueryBus.discover(QUERY_HANDLERS, providers),
@@ -120,6 +164,10 @@ async def build_container(settings: Settings) -> AsyncIterator[Container]:
                 RateLimitScope.REGISTER: settings.register_rate_limit_per_minute,
                 RateLimitScope.PASSWORD_CHANGE: settings.password_change_rate_limit_per_minute,
             },
+            relay=OutboxRelay(outbox, publisher, clock, relay_limits),
+{%- if cookiecutter.use_redis == "true" %}
+            event_consumer=None if stream is None else stream.consumer,
+{%- endif %}
         )
 
 

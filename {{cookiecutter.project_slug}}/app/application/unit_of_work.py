@@ -3,6 +3,8 @@
 from types import TracebackType
 from typing import Protocol, Self
 
+from app.application.ports.account_activity_log import AccountActivityLog
+from app.application.ports.processed_event_log import ProcessedEventLog
 from app.domain.interfaces.refresh_token_repository import RefreshTokenRepository
 from app.domain.interfaces.user_repository import UserRepository
 
@@ -11,7 +13,9 @@ class UnitOfWork(Protocol):
     """`async with uow:` commits on success and rolls back on any exception.
 
     The repositories are only usable inside the block. A unit of work may be
-    entered again after it exits; each block is a new transaction.
+    entered again after it exits; each block is a new transaction. The domain
+    events of every aggregate its repositories handed out or stored are written
+    to the outbox in the same transaction, just before it commits.
     """
 
     @property
@@ -19,6 +23,12 @@ class UnitOfWork(Protocol):
 
     @property
     def refresh_tokens(self) -> RefreshTokenRepository: ...
+
+    @property
+    def processed_events(self) -> ProcessedEventLog: ...
+
+    @property
+    def account_activity(self) -> AccountActivityLog: ...
 
     async def __aenter__(self) -> Self: ...
 

@@ -93,6 +93,28 @@ class Settings(BaseSettings):
     # and the command together.
     redis_timeout_seconds: float = Field(default=1.0, gt=0)
 {%- endif %}
+    # Domain events (docs in README.md, "Domain events"): `relay-events` publishes what
+    # the outbox holds, a batch at a time.
+    events_batch_size: int = Field(default=100, ge=1, le=10_000)
+    # How long a relay owns the events it claimed: past it, another relay publishes them
+    # (again), so it must exceed the time a batch takes to publish.
+    events_claim_seconds: float = Field(default=30.0, gt=0)
+    # How often an idle relay{% if cookiecutter.use_redis == "true" %} or consumer{% endif %} looks for new events.
+    events_poll_seconds: float = Field(default=0.5, gt=0)
+    # While delivery keeps failing, the wait between attempts doubles up to this.
+    events_retry_max_seconds: float = Field(default=30.0, gt=0)
+    # `purge-events` deletes published events and processed-event marks older than this;
+    # longer than any redelivery can come late.
+    events_retention_days: int = Field(default=7, ge=1)
+{%- if cookiecutter.use_redis == "true" %}
+    # The Redis Stream the relay appends to; empty means "<APP_NAME>:<APP_ENV>:events".
+    events_stream: str = ""
+    # The consumer group `consume-events` reads in: one per subscribing service.
+    events_consumer_group: str = Field(default={{ cookiecutter.project_slug | tojson }}, min_length=1)
+    # A consumer that held an event this long without acknowledging it counts as dead:
+    # another takes the event over. Longer than the slowest subscriber takes.
+    events_claim_idle_seconds: float = Field(default=60.0, gt=0)
+{%- endif %}
     max_request_body_bytes: int = Field(default=1_048_576, ge=1)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     # JSON lines for log collectors; config/local.env switches to readable lines.
@@ -190,6 +212,13 @@ class Settings(BaseSettings):
         return not self.redis_url.get_secret_value().strip()
 {%- else %}
         return True
+{%- endif %}
+
+{%- if cookiecutter.use_redis == "true" %}
+
+    @property
+    def event_stream_key(self) -> str:
+        return self.events_stream or f"{self.app_name}:{self.app_env}:events"
 {%- endif %}
 
     @property

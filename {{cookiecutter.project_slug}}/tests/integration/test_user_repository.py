@@ -11,7 +11,7 @@ from app.domain.value_objects.role import Role
 from app.domain.value_objects.user_id import UserId
 from app.infrastructure.db.unit_of_work import SqlUnitOfWork, UnitOfWorkNotActiveError
 
-from .builders import new_user, store_user
+from .builders import new_user, now, store_user
 
 
 async def test_a_stored_user_round_trips_by_id_and_by_email(uow: SqlUnitOfWork) -> None:
@@ -60,7 +60,7 @@ async def test_update_password_stores_the_new_hash(engine: Any, uow: SqlUnitOfWo
     async with uow:
         loaded = await uow.users.get(user.id_)
         assert loaded is not None
-        loaded.change_password_hash("new-hash")
+        loaded.change_password_hash("new-hash", now=now())
         await uow.users.update_password(loaded)
 
     async with uow:

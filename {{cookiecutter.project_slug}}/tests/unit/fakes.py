@@ -10,6 +10,10 @@ against them works against the database too:
   ``after_verify`` lets a test run something while a handler is "hashing".
 - ``InMemoryUnitOfWork.on_user_lock`` runs when a handler takes a user's lock
   (``get_for_update``): what another transaction committed just before it.
+- ``InMemoryUnitOfWork`` also keeps an outbox as the real one does: the events of
+  every user its repositories stored or handed out in a block that committed
+  (``stored_events``), and the processed-event marks and account activity that
+  subscribers wrote.
 - ``FixedClock`` stands still until a test moves it.
 """
 
@@ -21,10 +25,13 @@ from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Any, Self
 
+from app.application.ports.account_activity_log import AccountActivityLog
+from app.application.ports.processed_event_log import ProcessedEventLog
 from app.application.services.access_token_codec import AccessClaims
 from app.domain.entities.refresh_token import RefreshTokenEntity
 from app.domain.entities.user import UserEntity
 from app.domain.errors import ConflictError, InvalidTokenError
+from app.domain.events.domain_event import DomainEvent
 from app.domain.interfaces.refresh_token_repository import RefreshTokenRepository
 from app.domain.interfaces.user_repository import UserRepository
 from app.domain.services.clock import Clock
@@ -101,6 +108,9 @@ class FakeAccessTokenCodec:
 class _State:
     users: dict[UserId, UserEntity] = field(default_factory=dict)
     tokens: dict[uuid.UUID, RefreshTokenEntity] = field(default_factory=dict)
+    events: list[DomainEvent] = field(default_factory=list)
+    processed: set[tuple[uuid.UUID, str]] = field(default_factory=set)
+    activity: list[dict[str, Any]] = field(default_factory=list)
 
 
 class _Transactional:
@@ -118,10 +128,10 @@ class InMemoryUserRepository(_Transactional, UserRepository):
         if any(existing.email == user.email for existing in state.users.values()):
             raise ConflictError("An account with this email already exists", code="EMAIL_TAKEN")
         state.users[user.id_] = copy.deepcopy(user)
+        self._uow.track(user)
 
     async def get(self, user_id: UserId) -> UserEntity | None:
-        user = self._state.users.get(user_id)
-        return copy.deepcopy(user)
+        return self._uow.track(copy.deepcopy(self._state.users.get(user_id)))
 
     async def get_for_update(self, user_id: UserId) -> UserEntity | None:
         # One task at a time touches the fakes, so there is nothing to lock; the
@@ -133,7 +143,7 @@ class InMemoryUserRepository(_Transactional, UserRepository):
     async def get_by_email(self, email: Email) -> UserEntity | None:
         for user in self._state.users.values():
             if user.email == email:
-                return copy.deepcopy(user)
+                return self._uow.track(copy.deepcopy(user))
         return None
 
     async def update_password(self, user: UserEntity) -> None:
@@ -177,6 +187,29 @@ class InMemoryRefreshTokenRepository(_Transactional, RefreshTokenRepository):
         return len(expired)
 
 
+class InMemoryProcessedEventLog(_Transactional, ProcessedEventLog):
+    async def record(self, event_id: uuid.UUID, subscriber: str, now: datetime) -> bool:
+        marks = self._state.processed
+        if (event_id, subscriber) in marks:
+            return False
+        marks.add((event_id, subscriber))
+        return True
+
+
+class InMemoryAccountActivityLog(_Transactional, AccountActivityLog):
+    async def add(
+        self, *, user_id: uuid.UUID, activity: str, event_id: uuid.UUID, occurred_at: datetime
+    ) -> None:
+        self._state.activity.append(
+            {
+                "user_id": user_id,
+                "activity": activity,
+                "event_id": event_id,
+                "occurred_at": occurred_at,
+            }
+        )
+
+
 class InMemoryUnitOfWork:
     """Each ``async with`` block works on a copy that replaces the committed
     state on success and is thrown away on an exception."""
@@ -186,6 +219,9 @@ class InMemoryUnitOfWork:
         self._working: _State | None = None
         self._users = InMemoryUserRepository(self)
         self._refresh_tokens = InMemoryRefreshTokenRepository(self)
+        self._processed_events = InMemoryProcessedEventLog(self)
+        self._account_activity = InMemoryAccountActivityLog(self)
+        self._tracked: list[UserEntity] = []
         self.commits = 0
         self.rollbacks = 0
         self.on_user_lock: Callable[[UserId], Awaitable[None]] | None = None
@@ -198,10 +234,24 @@ class InMemoryUnitOfWork:
     def refresh_tokens(self) -> RefreshTokenRepository:
         return self._refresh_tokens
 
+    @property
+    def processed_events(self) -> ProcessedEventLog:
+        return self._processed_events
+
+    @property
+    def account_activity(self) -> AccountActivityLog:
+        return self._account_activity
+
+    def track(self, user: UserEntity | None) -> UserEntity | None:
+        if user is not None and all(user is not seen for seen in self._tracked):
+            self._tracked.append(user)
+        return user
+
     async def __aenter__(self) -> Self:
         if self._working is not None:
             raise RuntimeError("unit of work is already open")
         self._working = copy.deepcopy(self._committed)
+        self._tracked = []
         return self
 
     async def __aexit__(
@@ -211,7 +261,11 @@ class InMemoryUnitOfWork:
         traceback: TracebackType | None,
     ) -> None:
         working, self._working = self._working, None
+        tracked, self._tracked = self._tracked, []
         if exc_type is None and working is not None:
+            for user in tracked:
+                working.events.extend(user.pending_events)
+                user.clear_events()
             self._committed = working
             self.commits += 1
         else:
@@ -228,6 +282,12 @@ class InMemoryUnitOfWork:
 
     def stored_tokens(self) -> list[RefreshTokenEntity]:
         return copy.deepcopy(list(self._committed.tokens.values()))
+
+    def stored_events(self) -> list[DomainEvent]:
+        return list(self._committed.events)
+
+    def stored_activity(self) -> list[dict[str, Any]]:
+        return copy.deepcopy(self._committed.activity)
 
 
 class FakeReadDatabase:

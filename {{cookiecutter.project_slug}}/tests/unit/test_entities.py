@@ -73,14 +73,14 @@ def test_user_needs_a_password_hash() -> None:
 
 def test_change_password_hash_replaces_the_hash() -> None:
     user = _user()
-    user.change_password_hash("new-hash")
+    user.change_password_hash("new-hash", now=NOW)
     assert user.password_hash == "new-hash"
 
 
 def test_change_password_hash_refuses_empty_and_keeps_the_old_one() -> None:
     user = _user()
     with pytest.raises(ValidationError) as caught:
-        user.change_password_hash("")
+        user.change_password_hash("", now=NOW)
     assert caught.value.code == "MISSING_PASSWORD_HASH"
     assert user.password_hash == "hash"
 

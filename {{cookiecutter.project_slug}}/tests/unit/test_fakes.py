@@ -9,7 +9,7 @@ from app.domain.errors import ConflictError
 from app.domain.value_objects.email import Email
 from app.domain.value_objects.password import Password
 
-from .fakes import FakePasswordHasher, FixedClock, InMemoryUnitOfWork
+from .fakes import EPOCH, FakePasswordHasher, FixedClock, InMemoryUnitOfWork
 from .helpers import create_user
 
 
@@ -30,7 +30,7 @@ async def test_changes_inside_a_failed_block_are_discarded(
                     expires_at=clock.now() + timedelta(days=1),
                 )
             )
-            entity.change_password_hash("changed")
+            entity.change_password_hash("changed", now=clock.now())
             await uow.users.update_password(entity)
             raise RuntimeError("boom")
 
@@ -63,7 +63,7 @@ async def test_loaded_entities_are_copies(
         [loaded] = uow.stored_users()
         user = await uow.users.get(loaded.id_)
     assert user is not None
-    user.change_password_hash("mutated in memory only")
+    user.change_password_hash("mutated in memory only", now=EPOCH)
     assert uow.stored_users()[0].password_hash != "mutated in memory only"
 
 

@@ -29,6 +29,7 @@ from app.domain.value_objects.password import Password
 from app.domain.value_objects.user_id import UserId
 
 from .fakes import (
+    EPOCH,
     FakePasswordHasher,
     FixedClock,
     InMemoryRefreshTokenRepository,
@@ -400,7 +401,7 @@ def password_changed_while_hashing(
         async with uow:
             user = await uow.users.get(UserId(user_id))
             assert user is not None
-            user.change_password_hash(await hasher.hash(Password(new_password)))
+            user.change_password_hash(await hasher.hash(Password(new_password)), now=EPOCH)
             await uow.users.update_password(user)
 
     return change

@@ -9,7 +9,7 @@ dispatch, so a provider may hand out a fresh unit of work each time.
 import importlib
 import inspect
 import pkgutil
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from typing import Any, ClassVar, Self, TypeVar
 
 from app.application.bus.errors import (
@@ -35,24 +35,41 @@ def mark_handler(kind: str, message_type: type) -> Callable[[HandlerT], HandlerT
     return decorate
 
 
-def discover_handlers(package: str, kind: str) -> dict[type, Handler]:
-    """Import every module under `package` and collect the marked handlers."""
+def marked_functions(package: str, kind: str) -> Iterator[tuple[type, Handler]]:
+    """Import every module under `package`; yield each function marked for `kind`."""
     root = importlib.import_module(package)
-    found: dict[type, Handler] = {}
     for module_info in pkgutil.walk_packages(root.__path__, prefix=f"{package}."):
         module = importlib.import_module(module_info.name)
         for candidate in vars(module).values():
             mark = getattr(candidate, _MARK, None)
             if mark is None or mark[0] != kind or candidate.__module__ != module.__name__:
                 continue
-            message_type = mark[1]
-            if message_type in found:
-                raise DuplicateHandlerError(
-                    f"{message_type.__name__} has two handlers: "
-                    f"{found[message_type].__qualname__} and {candidate.__qualname__}"
-                )
-            found[message_type] = candidate
+            yield mark[1], candidate
+
+
+def discover_handlers(package: str, kind: str) -> dict[type, Handler]:
+    """The one handler of each message type marked under `package`."""
+    found: dict[type, Handler] = {}
+    for message_type, candidate in marked_functions(package, kind):
+        if message_type in found:
+            raise DuplicateHandlerError(
+                f"{message_type.__name__} has two handlers: "
+                f"{found[message_type].__qualname__} and {candidate.__qualname__}"
+            )
+        found[message_type] = candidate
     return found
+
+
+def dependency_names(handler: Handler, providers: Mapping[str, Provider]) -> tuple[str, ...]:
+    """The providers `handler` asks for by name, after its message; missing ones refused."""
+    names = tuple(inspect.signature(handler).parameters)[1:]
+    missing = [name for name in names if name not in providers]
+    if missing:
+        raise MissingDependencyError(
+            f"{handler.__qualname__} needs {', '.join(missing)}; "
+            f"available: {', '.join(sorted(providers))}"
+        )
+    return names
 
 
 class MessageBus:
@@ -61,7 +78,7 @@ class MessageBus:
     def __init__(self, handlers: Mapping[type, Handler], providers: Mapping[str, Provider]) -> None:
         self._providers = dict(providers)
         self._routes = {
-            message_type: (handler, self._dependency_names(handler))
+            message_type: (handler, dependency_names(handler, self._providers))
             for message_type, handler in handlers.items()
         }
 
@@ -79,13 +96,3 @@ class MessageBus:
             raise HandlerNotFoundError(f"No {self.kind} handler for {type(message).__name__}")
         handler, names = route
         return await handler(message, **{name: self._providers[name]() for name in names})
-
-    def _dependency_names(self, handler: Handler) -> tuple[str, ...]:
-        names = tuple(inspect.signature(handler).parameters)[1:]
-        missing = [name for name in names if name not in self._providers]
-        if missing:
-            raise MissingDependencyError(
-                f"{handler.__qualname__} needs {', '.join(missing)}; "
-                f"available: {', '.join(sorted(self._providers))}"
-            )
-        return names

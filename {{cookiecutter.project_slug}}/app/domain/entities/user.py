@@ -2,14 +2,16 @@
 
 from datetime import datetime
 
-from app.domain.entities.base import Entity
+from app.domain.entities.aggregate_root import AggregateRoot
 from app.domain.errors import ValidationError
+from app.domain.events.user_password_changed import UserPasswordChanged
+from app.domain.events.user_registered import UserRegistered
 from app.domain.value_objects.email import Email
 from app.domain.value_objects.role import Role
 from app.domain.value_objects.user_id import UserId
 
 
-class UserEntity(Entity[UserId]):
+class UserEntity(AggregateRoot[UserId]):
     def __init__(
         self,
         *,
@@ -31,15 +33,30 @@ class UserEntity(Entity[UserId]):
     def register(
         cls, *, email: Email, password_hash: str, role: Role, now: datetime
     ) -> "UserEntity":
-        return cls(
+        user = cls(
             id_=UserId.generate(),
             email=email,
             password_hash=password_hash,
             role=role,
             created_at=now,
         )
+        user.record(
+            UserRegistered(
+                aggregate_id=user.id_.value, occurred_at=now, email=email.value, role=role.value
+            )
+        )
+        return user
 
-    def change_password_hash(self, password_hash: str) -> None:
+    def change_password_hash(self, password_hash: str, *, now: datetime) -> None:
+        """A new password: the owner chose it, so subscribers hear of it."""
+        self._replace_hash(password_hash)
+        self.record(UserPasswordChanged(aggregate_id=self.id_.value, occurred_at=now))
+
+    def upgrade_password_hash(self, password_hash: str) -> None:
+        """The same password hashed at today's cost: nothing happened that anyone reacts to."""
+        self._replace_hash(password_hash)
+
+    def _replace_hash(self, password_hash: str) -> None:
         if not password_hash:
             raise ValidationError("A user needs a password hash", code="MISSING_PASSWORD_HASH")
         self.password_hash = password_hash

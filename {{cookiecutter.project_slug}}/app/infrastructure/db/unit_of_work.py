@@ -2,42 +2,66 @@
 
 rowquery has no nested transactions: an engine call made while a transaction
 is open borrows a second connection (and deadlocks on SQLite). So every
-repository handed out here runs on the one open transaction.
+repository handed out here runs on the one open transaction, and so do the
+outbox rows of the events its aggregates recorded, written just before COMMIT.
 """
 
 from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import Any, Self
 
 from row_query import AsyncEngine
 
+from app.application.events.event_serialization import to_record
+from app.application.ports.account_activity_log import AccountActivityLog
+from app.application.ports.processed_event_log import ProcessedEventLog
 from app.domain.interfaces.refresh_token_repository import RefreshTokenRepository
 from app.domain.interfaces.user_repository import UserRepository
+from app.infrastructure.db.aggregate_tracker import AggregateTracker
+from app.infrastructure.db.repositories.sql_account_activity_log import SqlAccountActivityLog
+from app.infrastructure.db.repositories.sql_processed_event_log import SqlProcessedEventLog
 from app.infrastructure.db.repositories.sql_refresh_token_repository import (
     SqlRefreshTokenRepository,
 )
 from app.infrastructure.db.repositories.sql_user_repository import SqlUserRepository
-
-RepositoryT = TypeVar("RepositoryT")
+from app.infrastructure.db.sql_outbox import write_event
 
 
 class UnitOfWorkNotActiveError(RuntimeError):
     pass
 
 
+class _Repositories:
+    """Everything one open transaction hands out."""
+
+    def __init__(self, transaction: Any) -> None:
+        self.tracker = AggregateTracker()
+        self.users = SqlUserRepository(transaction, self.tracker)
+        self.refresh_tokens = SqlRefreshTokenRepository(transaction)
+        self.processed_events = SqlProcessedEventLog(transaction)
+        self.account_activity = SqlAccountActivityLog(transaction)
+
+
 class SqlUnitOfWork:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
         self._transaction: Any = None
-        self._users: UserRepository | None = None
-        self._refresh_tokens: RefreshTokenRepository | None = None
+        self._open: _Repositories | None = None
 
     @property
     def users(self) -> UserRepository:
-        return self._require(self._users)
+        return self._repositories().users
 
     @property
     def refresh_tokens(self) -> RefreshTokenRepository:
-        return self._require(self._refresh_tokens)
+        return self._repositories().refresh_tokens
+
+    @property
+    def processed_events(self) -> ProcessedEventLog:
+        return self._repositories().processed_events
+
+    @property
+    def account_activity(self) -> AccountActivityLog:
+        return self._repositories().account_activity
 
     async def __aenter__(self) -> Self:
         if self._transaction is not None:
@@ -45,8 +69,7 @@ class SqlUnitOfWork:
         transaction = self._engine.transaction()
         await transaction.__aenter__()
         self._transaction = transaction
-        self._users = SqlUserRepository(transaction)
-        self._refresh_tokens = SqlRefreshTokenRepository(transaction)
+        self._open = _Repositories(transaction)
         return self
 
     async def __aexit__(
@@ -56,11 +79,22 @@ class SqlUnitOfWork:
         traceback: TracebackType | None,
     ) -> None:
         transaction, self._transaction = self._transaction, None
-        self._users = self._refresh_tokens = None
+        repositories, self._open = self._open, None
+        assert repositories is not None, "__aexit__ without a successful __aenter__"
+        if exc_type is None:
+            try:
+                for event in repositories.tracker.pending_events():
+                    await write_event(transaction, to_record(event))
+            except BaseException as error:
+                # Neither the change nor its events: the transaction rolls back.
+                await transaction.__aexit__(type(error), error, error.__traceback__)
+                raise
         await transaction.__aexit__(exc_type, exc, traceback)
+        if exc_type is None:
+            # Committed: the events are stored, so a later block does not store them again.
+            repositories.tracker.events_stored()
 
-    @staticmethod
-    def _require(repository: RepositoryT | None) -> RepositoryT:
-        if repository is None:
+    def _repositories(self) -> _Repositories:
+        if self._open is None:
             raise UnitOfWorkNotActiveError("Use repositories inside `async with uow:`")
-        return repository
+        return self._open

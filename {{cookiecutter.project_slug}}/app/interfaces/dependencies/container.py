@@ -14,6 +14,10 @@ from fastapi_request_pipeline import ThrottleBackend
 
 from app.application.bus.command_bus import CommandBus
 from app.application.bus.query_bus import QueryBus
+from app.application.events.outbox_relay import OutboxRelay
+{%- if cookiecutter.use_redis == "true" %}
+from app.application.ports.event_consumer import EventConsumer
+{%- endif %}
 from app.application.services.token_service import TokenService
 
 
@@ -30,6 +34,11 @@ class Container:
     tokens: TokenService
     rate_limiter: ThrottleBackend
     rate_limits: Mapping[RateLimitScope, int]  # requests per minute; 0 = no limit
+    relay: OutboxRelay
+{%- if cookiecutter.use_redis == "true" %}
+    # None while REDIS_URL is unset: then the relay hands events to the subscribers itself.
+    event_consumer: EventConsumer | None
+{%- endif %}
 
 
 def get_container(request: Request) -> Container:

@@ -26,7 +26,8 @@ async def handle_change_password(
                 "The password was changed meanwhile; sign in again",
                 code="PASSWORD_CHANGED_CONCURRENTLY",
             )
-        current.change_password_hash(new_hash)
+        now = clock.now()
+        current.change_password_hash(new_hash, now=now)
         await uow.users.update_password(current)
         # Every session opened with the old password ends now.
-        await uow.refresh_tokens.revoke_all_for_user(current.id_, clock.now())
+        await uow.refresh_tokens.revoke_all_for_user(current.id_, now)

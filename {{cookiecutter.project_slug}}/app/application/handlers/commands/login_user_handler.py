@@ -49,7 +49,7 @@ async def handle_login_user(
         if current is None or current.password_hash != user.password_hash:
             raise _invalid_credentials()
         if upgraded_hash is not None:
-            current.change_password_hash(upgraded_hash)
+            current.upgrade_password_hash(upgraded_hash)
             await uow.users.update_password(current)
         pair = await tokens.issue(uow, current)
     await attempt.succeeded()

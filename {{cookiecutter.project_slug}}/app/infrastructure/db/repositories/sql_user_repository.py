@@ -8,16 +8,23 @@ from app.domain.interfaces.user_repository import UserRepository
 from app.domain.value_objects.email import Email
 from app.domain.value_objects.role import Role
 from app.domain.value_objects.user_id import UserId
+from app.infrastructure.db.aggregate_tracker import AggregateTracker
 from app.infrastructure.db.column_types import timestamp, to_datetime, to_uuid
 
 
 class SqlUserRepository(UserRepository):
-    """Users over named SQL; `executor` is the unit of work's open transaction."""
+    """Users over named SQL; `executor` is the unit of work's open transaction.
 
-    def __init__(self, executor: Any) -> None:
+    Every user it stores or hands out goes to `tracker`, whose events the unit of
+    work writes to the outbox when it commits.
+    """
+
+    def __init__(self, executor: Any, tracker: AggregateTracker) -> None:
         self._executor = executor
+        self._tracker = tracker
 
     async def add(self, user: UserEntity) -> None:
+        self._tracker.track(user)
         try:
             await self._executor.execute(
                 "users.insert",
@@ -39,21 +46,28 @@ class SqlUserRepository(UserRepository):
 
     async def get(self, user_id: UserId) -> UserEntity | None:
         row = await self._executor.fetch_one("users.load_by_id", {"id": str(user_id)})
-        return _to_entity(row) if row else None
+        return self._tracked(row)
 
     async def get_for_update(self, user_id: UserId) -> UserEntity | None:
         row = await self._executor.fetch_one("users.lock_by_id", {"id": str(user_id)})
-        return _to_entity(row) if row else None
+        return self._tracked(row)
 
     async def get_by_email(self, email: Email) -> UserEntity | None:
         row = await self._executor.fetch_one("users.load_by_email", {"email": email.value})
-        return _to_entity(row) if row else None
+        return self._tracked(row)
 
     async def update_password(self, user: UserEntity) -> None:
         await self._executor.execute(
             "users.update_password",
             {"id": str(user.id_), "password_hash": user.password_hash},
         )
+
+    def _tracked(self, row: dict[str, Any] | None) -> UserEntity | None:
+        if row is None:
+            return None
+        user = _to_entity(row)
+        self._tracker.track(user)
+        return user
 
 
 def _to_entity(row: dict[str, Any]) -> UserEntity:

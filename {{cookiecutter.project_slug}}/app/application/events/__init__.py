@@ -1,0 +1,1 @@
+"""Delivering domain events: the outbox relay and what it hands subscribers."""

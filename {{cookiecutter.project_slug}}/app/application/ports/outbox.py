@@ -1,0 +1,41 @@
+"""The outbox as the relay sees it: rows the unit of work wrote, waiting to be published."""
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from app.application.events.event_record import EventRecord
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxBatch:
+    """Events one relay claimed, in the order they were written; only it may mark them."""
+
+    claim_token: uuid.UUID
+    positions: tuple[int, ...]
+    records: tuple[EventRecord, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PurgedEvents:
+    published: int  # outbox rows
+    processed: int  # processed-event marks
+
+
+class Outbox(Protocol):
+    async def claim(self, *, limit: int, now: datetime, lease: timedelta) -> OutboxBatch:
+        """Up to `limit` unpublished events no live claim holds, for `lease`.
+
+        An event is only claimed once every earlier event of its aggregate is
+        published, so each aggregate's events leave in the order they happened.
+        """
+        ...
+
+    async def mark_published(self, batch: OutboxBatch, count: int, now: datetime) -> None:
+        """The first `count` events of `batch` are published; the rest go back, unclaimed."""
+        ...
+
+    async def purge(self, before: datetime) -> PurgedEvents:
+        """Delete events published, and processed-event marks written, before `before`."""
+        ...

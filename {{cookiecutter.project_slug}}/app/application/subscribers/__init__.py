@@ -1,0 +1,1 @@
+"""Subscribers: `@event_handler(SomeEvent)` functions, found here by the event bus."""

@@ -1,0 +1,1 @@
+"""Domain events: facts about an aggregate, recorded by the aggregate itself."""

@@ -1,0 +1,1 @@
+DELETE FROM processed_events WHERE processed_at < :before
