@@ -1,20 +1,25 @@
 #!/usr/bin/env bash
-# Throughput/latency benchmark of a freshly baked service on ONE uvicorn worker.
+# Throughput/latency benchmark of a freshly baked service on ONE uvicorn worker, and of its
+# domain events.
 #
-#   bash bench/run.sh [sqlite|postgresql]      (default: sqlite)
+#   bash bench/run.sh [sqlite|postgresql] [all|http|events]      (default: sqlite all)
 #
 # Bakes the template into a temp dir, installs it into its own uv venv, (postgresql: starts a
-# throwaway cluster on a free loopback port), migrates, registers + logs in a user, then:
+# throwaway cluster on a free loopback port), migrates, registers + logs in a user, then (http):
 #   1. wrk -t2 -c50 -d10s  GET /health  and  authenticated GET /api/v1/users/{id}   (LOG_LEVEL=WARNING)
 #   2. bench/login_burst.py: /health p50/p99 idle vs during a burst of cost-12 logins
 #   3. the same two wrk runs again with the JSON access log on (LOG_LEVEL=INFO, to a file)
+# and (events) bench/events.py on a fresh database: events/s through outbox -> relay ->
+# subscribers, the outbox's cost on the registration path, then the same throughput in a
+# use_redis=true bake against a throwaway redis-server (outbox -> stream -> consumer).
 # It prints numbers only; it never asserts timings. Environment knobs: WRK_DURATION (10s),
-# WRK_THREADS (2), WRK_CONNECTIONS (50), BENCH_KEEP=1 keeps the temp dir.
+# WRK_THREADS (2), WRK_CONNECTIONS (50), EVENTS (3000), BENCH_KEEP=1 keeps the temp dir.
 set -euo pipefail
 
 DRIVER=${1:-sqlite}
-case "$DRIVER" in sqlite | postgresql) ;; *)
-    echo "usage: bash bench/run.sh [sqlite|postgresql]" >&2
+PARTS=${2:-all}
+case "$DRIVER:$PARTS" in sqlite:all | sqlite:http | sqlite:events | postgresql:all | postgresql:http | postgresql:events) ;; *)
+    echo "usage: bash bench/run.sh [sqlite|postgresql] [all|http|events]" >&2
     exit 2
     ;;
 esac
@@ -23,11 +28,13 @@ TEMPLATE=$(dirname "$BENCH_DIR")
 WRK_DURATION=${WRK_DURATION:-10s}
 WRK_THREADS=${WRK_THREADS:-2}
 WRK_CONNECTIONS=${WRK_CONNECTIONS:-50}
+EVENTS=${EVENTS:-3000}
 
 WORK=$(mktemp -d /tmp/bench.XXXXXX)
 PGDIR=""
 PGBIN=""
 SERVER_PID=""
+REDIS_PID=""
 
 as_postgres() {
     if [ "$(id -u)" -eq 0 ]; then su postgres -s /bin/bash -c "$*"; else bash -c "$*"; fi
@@ -43,6 +50,10 @@ stop_server() {
 
 cleanup() {
     stop_server
+    if [ -n "$REDIS_PID" ]; then
+        kill "$REDIS_PID" 2>/dev/null || true
+        wait "$REDIS_PID" 2>/dev/null || true
+    fi
     if [ -n "$PGDIR" ] && [ -f "$PGDIR/data/postmaster.pid" ]; then
         as_postgres "'$PGBIN/pg_ctl' -D '$PGDIR/data' -m immediate -w stop" >/dev/null 2>&1 || true
     fi
@@ -56,26 +67,34 @@ free_port() {
     python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
+apt_install() { # $1 = command, $2 = Debian package
+    command -v "$1" >/dev/null && return 0
+    apt-get install -y "$2" >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y "$2" >/dev/null; }
+}
+
 # --- tools ------------------------------------------------------------------------------------
 command -v uv >/dev/null || python3 -m pip install -q uv
-if ! command -v wrk >/dev/null; then
-    apt-get install -y wrk >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; }
-fi
+[ "$PARTS" = events ] || apt_install wrk wrk
+[ "$PARTS" = http ] || apt_install redis-server redis-server
 
 # --- bake + install ---------------------------------------------------------------------------
+bake() { # $1 = use_redis, $2 = directory; the project lands in $2/my_service, its venv in $2/venv
+    mkdir -p "$2"
+    uv venv -q --python python3 "$2/venv"
+    VIRTUAL_ENV="$2/venv" uv pip install -q cookiecutter
+    if ! "$2/venv/bin/cookiecutter" "$TEMPLATE" --no-input -o "$2" db_driver="$DRIVER" use_docker=false \
+        use_redis="$1" >"$2/bake.log" 2>&1; then
+        echo "cookiecutter failed:" >&2
+        head -20 "$2/bake.log" >&2
+        exit 1
+    fi
+    VIRTUAL_ENV="$2/venv" uv pip install -q -e "$2/my_service[dev]"
+}
+
 echo "== bake $DRIVER variant into $WORK"
+bake false "$WORK"
 VENV="$WORK/venv"
-uv venv -q --python python3 "$VENV"
-export VIRTUAL_ENV="$VENV"
-uv pip install -q cookiecutter
-if ! "$VENV/bin/cookiecutter" "$TEMPLATE" --no-input -o "$WORK" db_driver="$DRIVER" use_docker=false \
-    >"$WORK/bake.log" 2>&1; then
-    echo "cookiecutter failed:" >&2
-    head -20 "$WORK/bake.log" >&2
-    exit 1
-fi
 PROJECT="$WORK/my_service"
-uv pip install -q -e "$PROJECT[dev]"
 PY="$VENV/bin/python"
 
 # --- database ---------------------------------------------------------------------------------
@@ -97,6 +116,49 @@ export APP_ENV=local DATABASE_URL
 export JWT_SECRET_KEY
 JWT_SECRET_KEY=$("$PY" -c 'import secrets; print(secrets.token_urlsafe(48))')
 export BCRYPT_ROUNDS=12 LOGIN_RATE_LIMIT_PER_MINUTE=0
+
+fresh_database() { # $1 = name, $2 = project, $3 = its python; prints the URL, migrated
+    local url
+    if [ "$DRIVER" = postgresql ]; then
+        psql -q -h 127.0.0.1 -p "$PGPORT" -U postgres -c "CREATE DATABASE $1" >/dev/null
+        url="postgresql://postgres@127.0.0.1:$PGPORT/$1"
+    else
+        url="sqlite+aiosqlite:///$WORK/$1.db"
+    fi
+    (cd "$2" && DATABASE_URL="$url" "$3" -m app migrate >/dev/null)
+    echo "$url"
+}
+
+# --- domain events ----------------------------------------------------------------------------
+run_events() {
+    echo "== bench/events.py, $DRIVER, no Redis: relay -> local subscribers"
+    local url
+    url=$(fresh_database bench_events "$PROJECT" "$PY")
+    (cd "$PROJECT" && DATABASE_URL="$url" "$PY" "$BENCH_DIR/events.py" --events "$EVENTS" --registration)
+
+    echo "== bake $DRIVER variant with use_redis=true into $WORK/redis"
+    bake true "$WORK/redis"
+    local redis_port
+    redis_port=$(free_port)
+    mkdir -p "$WORK/redis/data"
+    # As the compose service keeps it: an append-only file, synced once a second.
+    redis-server --bind 127.0.0.1 --port "$redis_port" --dir "$WORK/redis/data" --save "" \
+        --appendonly yes --appendfsync everysec >"$WORK/redis/server.log" 2>&1 &
+    REDIS_PID=$!
+    for _ in $(seq 1 50); do
+        redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break
+        sleep 0.1
+    done
+    echo "== bench/events.py, $DRIVER, Redis $(redis-server --version | awk '{print $3}' | sed 's/^v=//') on 127.0.0.1:$redis_port"
+    url=$(fresh_database bench_events_redis "$WORK/redis/my_service" "$WORK/redis/venv/bin/python")
+    (cd "$WORK/redis/my_service" && DATABASE_URL="$url" REDIS_URL="redis://127.0.0.1:$redis_port/0" \
+        "$WORK/redis/venv/bin/python" "$BENCH_DIR/events.py" --events "$EVENTS")
+}
+
+if [ "$PARTS" = events ]; then
+    run_events
+    exit 0
+fi
 (cd "$PROJECT" && "$PY" -m app migrate)
 
 # --- server -----------------------------------------------------------------------------------
@@ -187,3 +249,8 @@ for key in health users health_log users_log; do
 done
 "$PY" -c "import sys; h, u = map(float, sys.argv[1:]); print(f'    /health : /users/{{id}} throughput ratio = {h / u:.2f}x')" \
     "${RPS[health]}" "${RPS[users]}"
+
+if [ "$PARTS" = all ]; then
+    echo
+    run_events
+fi

@@ -57,9 +57,13 @@ PRUNING_TABLE: tuple[KeepOnlyIf, ...] = (
     KeepOnlyIf("tests/contract/test_sqlite_lock_wait.py", "db_driver", "sqlite"),
     KeepOnlyIf("tests/contract/test_sqlite_file_faults.py", "db_driver", "sqlite"),
     KeepOnlyIf("app/infrastructure/redis", "use_redis", "true"),
+    KeepOnlyIf("app/application/ports/event_consumer.py", "use_redis", "true"),
     KeepOnlyIf("tests/redis_server.py", "use_redis", "true"),
     KeepOnlyIf("tests/integration/test_redis_throttle_store.py", "use_redis", "true"),
     KeepOnlyIf("tests/integration/test_redis_settings.py", "use_redis", "true"),
+    KeepOnlyIf("tests/integration/test_redis_event_stream.py", "use_redis", "true"),
+    KeepOnlyIf("tests/redis_fault_proxy.py", "use_redis", "true"),
+    KeepOnlyIf("tests/events/test_redis_event_failures.py", "use_redis", "true"),
     KeepOnlyIf("tests/contract/test_redis_outage.py", "use_redis", "true"),
     KeepOnlyIf("tests/contract/test_redis_shared_counters.py", "use_redis", "true"),
     KeepOnlyIf("tests/server/test_shared_rate_limits.py", "use_redis", "true"),
@@ -169,8 +173,15 @@ def next_steps(answers: Answers, location: str) -> str:
     lines += [
         "  python -m app migrate",
         "  python -m app serve --reload             # API docs: http://127.0.0.1:8000/docs",
-        "  pytest                                   # lint: ruff check . && mypy && lint-imports",
+        "  python -m app relay-events               # another shell: delivers the domain events",
     ]
+    if redis_note:
+        lines.append(
+            "  python -m app consume-events             # with REDIS_URL: reads them from Redis"
+        )
+    lines.append(
+        "  pytest                                   # lint: ruff check . && mypy && lint-imports"
+    )
     if answers["use_docker"] == "true":
         lines += [
             "",

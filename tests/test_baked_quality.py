@@ -541,6 +541,19 @@ def proxy_problems(project: Path, config: dict[str, Any]) -> Iterator[str]:
 HARDENED_ENVIRONMENT = "prod"
 
 
+def hardening_problems(name: str, service: dict[str, Any]) -> Iterator[str]:
+    """What production asks of a service beside the app: a read-only root filesystem, no
+    new privileges, a memory limit and rotated logs."""
+    if service.get("read_only") is not True:
+        yield f"{name}: root filesystem not read-only"
+    if "no-new-privileges:true" not in (service.get("security_opt") or []):
+        yield f"{name}: no no-new-privileges"
+    if not _dig(service, "deploy", "resources", "limits", "memory"):
+        yield f"{name}: no memory limit"
+    if not service.get("logging"):
+        yield f"{name}: no log rotation"
+
+
 COMPOSE_REDIS_URL = re.compile(
     r"redis://(?::(?P<password>.+))?@redis:6379/\d+|redis://redis:6379/\d+"
 )
@@ -557,8 +570,9 @@ def redis_problems(config: dict[str, Any], *, environment: str, use_redis: bool)
 
     `environment` is the override merged into the base file ("base" for none). With
     use_redis=false there is no Redis at all; with it, the app waits until Redis answers
-    PING, Redis is published nowhere but on the host's loopback in development, and in
-    production it is hardened like the other services.
+    PING, Redis is published nowhere but on the host's loopback in development, keeps the
+    event stream in an append-only file on a volume, and in production it is hardened like
+    the other services. It never evicts: the rate-limit and login counters would go first.
     """
     services: dict[str, Any] = config.get("services") or {}
     app, redis = services.get("app") or {}, services.get("redis")
@@ -600,15 +614,69 @@ def redis_problems(config: dict[str, Any], *, environment: str, use_redis: bool)
         yield "redis: no --requirepass: whoever reaches it could reset the login counters"
     elif target is not None and _variable(target["password"] or "") != _variable(password):
         yield "app: REDIS_URL does not carry the password redis requires"
+    # The outbox forgets an event once Redis has it: the stream must survive a restart.
+    appendonly = command[command.index("--appendonly") + 1] if "--appendonly" in command else ""
+    if appendonly != "yes":
+        yield "redis: no --appendonly yes: a restart would lose the events not yet consumed"
+    # Evicting would take the counters first (they expire), weakening the login limits.
+    policy = (
+        command[command.index("--maxmemory-policy") + 1]
+        if "--maxmemory-policy" in command
+        else "noeviction"  # Redis's own default
+    )
+    if policy != "noeviction":
+        yield f"redis: --maxmemory-policy {policy}: a full Redis would evict the login counters"
+    data = [str(mount) for mount in redis.get("volumes") or []]
+    if not any(mount.split(":")[1:2] == ["/data"] for mount in data):
+        yield "redis: /data is on no volume: the append-only file would die with the container"
+    if "/data" in (redis.get("tmpfs") or []):
+        yield "redis: /data is in memory (tmpfs): the append-only file would not survive"
     if environment == HARDENED_ENVIRONMENT:
-        if redis.get("read_only") is not True:
-            yield "redis: root filesystem not read-only"
-        if "no-new-privileges:true" not in (redis.get("security_opt") or []):
-            yield "redis: no no-new-privileges"
-        if not _dig(redis, "deploy", "resources", "limits", "memory"):
-            yield "redis: no memory limit"
-        if not redis.get("logging"):
-            yield "redis: no log rotation"
+        yield from hardening_problems("redis", redis)
+
+
+# The event workers compose runs beside the app, by service name: the command each runs.
+EVENT_WORKERS = {"relay": "relay-events", "consumer": "consume-events"}
+
+
+def event_worker_problems(
+    config: dict[str, Any], *, environment: str, use_redis: bool
+) -> Iterator[str]:
+    """Why an event worker might not run as the README says: the app's image, environment
+    and volumes, its own command (run by the entrypoint as given, without migrating), only
+    once the app is healthy (its entrypoint migrated), restarted after a crash, and
+    hardened like the app in production. The consumer exists with Redis only."""
+    services: dict[str, Any] = config.get("services") or {}
+    app = services.get("app") or {}
+    expected = {"relay"} | ({"consumer"} if use_redis else set())
+    for name in sorted(set(EVENT_WORKERS) - expected):
+        if name in services:
+            yield f"{name}: a service in a variant without Redis"
+    for name in sorted(expected):
+        worker = services.get(name)
+        if worker is None:
+            yield f"no {name} service"
+            continue
+        command = ["python", "-m", "app", EVENT_WORKERS[name]]
+        if worker.get("command") != command:
+            yield f"{name}: command {worker.get('command')!r}, not {command}"
+        for key in ("image", "environment", "volumes"):
+            if worker.get(key) != app.get(key):
+                yield f"{name}: {key} differs from the app's"
+        depends = worker.get("depends_on") or {}
+        condition = _dig(depends, "app", "condition") if isinstance(depends, dict) else None
+        if condition != "service_healthy":
+            yield f"{name}: starts on the app's {condition!r}, not service_healthy (migrated)"
+        if worker.get("restart") in (None, "no"):
+            yield f"{name}: not restarted after a crash"
+        elif app.get("restart") not in (None, worker.get("restart")):
+            yield f"{name}: restart {worker.get('restart')!r}, the app's is {app.get('restart')!r}"
+        if _dig(worker, "healthcheck", "disable") is not True:
+            yield f"{name}: keeps the image's HTTP healthcheck, with no server to answer it"
+        if worker.get("ports"):
+            yield f"{name}: publishes ports"
+        if environment == HARDENED_ENVIRONMENT:
+            yield from hardening_problems(name, worker)
 
 
 def dockerfile_copy_sources(dockerfile: str) -> Iterator[list[str]]:
@@ -666,6 +734,8 @@ def test_compose_combination_is_valid(bake: Bake, variant: Variant, files: tuple
     assert list(compose_problems(project.path, merged)) == []
     environment = files[1].split(".")[1] if len(files) > 1 else "base"
     assert list(redis_problems(merged, environment=environment, use_redis=variant.redis)) == []
+    workers = event_worker_problems(merged, environment=environment, use_redis=variant.redis)
+    assert list(workers) == []
     # With a Compose client installed, also let it interpolate and merge for real.
     client = shutil.which("docker-compose")
     if client:

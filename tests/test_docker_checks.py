@@ -12,6 +12,7 @@ import pytest
 from tests.test_baked_quality import (
     compose_problems,
     dockerfile_copy_sources,
+    event_worker_problems,
     merge,
     missing_copy_sources,
     proxy_problems,
@@ -184,7 +185,16 @@ def test_proxy_problems_accept_a_proxy_that_replaces_the_headers(tmp_path: Path)
 
 REDIS_SERVICE: dict[str, Any] = {
     "image": "redis:7.4-alpine",
-    "command": ["redis-server", "--requirepass", "${REDIS_PASSWORD:-app}"],
+    "command": [
+        "redis-server",
+        "--requirepass",
+        "${REDIS_PASSWORD:-app}",
+        "--appendonly",
+        "yes",
+        "--maxmemory-policy",
+        "noeviction",
+    ],
+    "volumes": ["redis_data:/data"],
     "healthcheck": {"test": ["CMD-SHELL", "redis-cli ping | grep -q PONG"]},
     "read_only": True,
     "security_opt": ["no-new-privileges:true"],
@@ -205,6 +215,11 @@ WITH_REDIS: dict[str, Any] = {
 def _redis(config: dict[str, Any]) -> dict[str, Any]:
     redis: dict[str, Any] = config["services"]["redis"]
     return redis
+
+
+def _evicting(config: dict[str, Any], policy: str) -> None:
+    command: list[str] = _redis(config)["command"]
+    command[command.index("--maxmemory-policy") + 1] = policy
 
 
 @pytest.mark.parametrize(
@@ -260,6 +275,30 @@ def _redis(config: dict[str, Any]) -> dict[str, Any]:
             id="url-without-the-password",
         ),
         pytest.param(
+            lambda c: _redis(c).update(command=["redis-server", "--requirepass", "x"]),
+            "base",
+            "no --appendonly yes",
+            id="stream-in-memory-only",
+        ),
+        pytest.param(
+            lambda c: _evicting(c, "volatile-ttl"),
+            "base",
+            "evict the login counters",
+            id="evicts-counters",
+        ),
+        pytest.param(
+            lambda c: _evicting(c, "allkeys-lru"),
+            "base",
+            "evict the login counters",
+            id="evicts-anything",
+        ),
+        pytest.param(
+            lambda c: _redis(c).pop("volumes"), "base", "on no volume", id="no-data-volume"
+        ),
+        pytest.param(
+            lambda c: _redis(c).update(tmpfs=["/data"]), "prod", "tmpfs", id="data-on-tmpfs"
+        ),
+        pytest.param(
             lambda c: _redis(c).pop("read_only"), "prod", "read-only", id="writable-in-prod"
         ),
         pytest.param(
@@ -297,3 +336,119 @@ def test_redis_problems_find_redis_in_a_variant_without_it() -> None:
     assert (
         list(redis_problems({"services": {"app": {}}}, environment="base", use_redis=False)) == []
     )
+
+
+APP_ENVIRONMENT = {"APP_ENV": "prod", "DATABASE_URL": "sqlite:////app/data/app.db"}
+
+
+def _worker(command: str) -> dict[str, Any]:
+    return {
+        "image": "svc:latest",
+        "command": ["python", "-m", "app", command],
+        "environment": dict(APP_ENVIRONMENT),
+        "volumes": ["app_data:/app/data"],
+        "depends_on": {"app": {"condition": "service_healthy"}},
+        "restart": "always",
+        "healthcheck": {"disable": True},
+        "read_only": True,
+        "security_opt": ["no-new-privileges:true"],
+        "deploy": {"resources": {"limits": {"memory": "512m"}}},
+        "logging": {"driver": "json-file"},
+    }
+
+
+WITH_WORKERS: dict[str, Any] = {
+    "services": {
+        "app": {
+            "image": "svc:latest",
+            "environment": dict(APP_ENVIRONMENT),
+            "volumes": ["app_data:/app/data"],
+            "restart": "always",
+        },
+        "relay": _worker("relay-events"),
+        "consumer": _worker("consume-events"),
+    }
+}
+
+
+def _relay(config: dict[str, Any]) -> dict[str, Any]:
+    relay: dict[str, Any] = config["services"]["relay"]
+    return relay
+
+
+@pytest.mark.parametrize(
+    ("break_config", "environment", "problem"),
+    [
+        pytest.param(lambda c: c["services"].pop("relay"), "base", "no relay", id="no-relay"),
+        pytest.param(
+            lambda c: c["services"].pop("consumer"), "base", "no consumer", id="no-consumer"
+        ),
+        pytest.param(
+            lambda c: _relay(c).update(command=["--once"]), "base", "command", id="serve-flags"
+        ),
+        pytest.param(
+            lambda c: _relay(c).update(image="svc:old"), "base", "image differs", id="other-image"
+        ),
+        pytest.param(
+            lambda c: _relay(c)["environment"].pop("DATABASE_URL"),
+            "base",
+            "environment differs",
+            id="other-database",
+        ),
+        pytest.param(
+            lambda c: _relay(c).pop("volumes"), "base", "volumes differs", id="no-data-volume"
+        ),
+        pytest.param(
+            lambda c: _relay(c).update(depends_on=["app"]),
+            "base",
+            "not service_healthy",
+            id="starts-before-migrations",
+        ),
+        pytest.param(lambda c: _relay(c).pop("restart"), "base", "not restarted", id="no-restart"),
+        pytest.param(
+            lambda c: _relay(c).update(restart="unless-stopped"),
+            "prod",
+            "the app's is 'always'",
+            id="restart-unlike-the-app",
+        ),
+        pytest.param(
+            lambda c: _relay(c).pop("healthcheck"), "base", "HTTP healthcheck", id="http-check"
+        ),
+        pytest.param(
+            lambda c: _relay(c).update(ports=["8001:8001"]), "base", "publishes", id="ports"
+        ),
+        pytest.param(
+            lambda c: _relay(c).pop("read_only"), "prod", "read-only", id="writable-in-prod"
+        ),
+        pytest.param(
+            lambda c: _relay(c).pop("security_opt"),
+            "prod",
+            "no-new-privileges",
+            id="privileges-in-prod",
+        ),
+        pytest.param(lambda c: _relay(c).pop("deploy"), "prod", "memory limit", id="no-limit"),
+        pytest.param(lambda c: _relay(c).pop("logging"), "prod", "log rotation", id="no-logging"),
+    ],
+)
+def test_event_worker_problems_find_a_broken_promise(
+    break_config: Callable[[dict[str, Any]], object], environment: str, problem: str
+) -> None:
+    config = copy.deepcopy(WITH_WORKERS)
+    break_config(config)
+    problems = list(event_worker_problems(config, environment=environment, use_redis=True))
+    assert any(problem in found for found in problems), problems
+
+
+@pytest.mark.parametrize("environment", ["base", "dev", "stage", "prod"])
+def test_event_worker_problems_accept_workers_that_keep_them(environment: str) -> None:
+    config = copy.deepcopy(WITH_WORKERS)
+    assert list(event_worker_problems(config, environment=environment, use_redis=True)) == []
+
+
+def test_event_worker_problems_find_a_consumer_in_a_variant_without_redis() -> None:
+    assert list(event_worker_problems(WITH_WORKERS, environment="base", use_redis=False)) == [
+        "consumer: a service in a variant without Redis"
+    ]
+    config = copy.deepcopy(WITH_WORKERS)
+    config["services"].pop("consumer")
+    assert list(event_worker_problems(config, environment="base", use_redis=False)) == []

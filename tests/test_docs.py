@@ -143,6 +143,7 @@ def test_readme_has_a_complete_worked_example() -> None:
     assert any(path.startswith("app/application/handlers/commands/") for path in files)
     assert any(path.startswith("app/application/handlers/queries/") for path in files)
     assert any(path.startswith("app/infrastructure/sql/") for path in files)
+    assert any(path.startswith("app/application/subscribers/") for path in files)
     assert any(path.startswith("tests/") and Path(path).name.startswith("test_") for path in files)
     assert len(files) == len([block for block in blocks if block.action == "file"]), "dup file"
 
@@ -192,6 +193,18 @@ def test_service_readme_documents_every_setting(bake: Bake, variant: Variant) ->
     readme = (project.path / SERVICE_README).read_text(encoding="utf-8")
     undocumented = [name.upper() for name in fields if f"`{name.upper()}`" not in readme]
     assert not undocumented, f"README lacks settings: {undocumented}"
+
+
+@pytest.mark.parametrize("variant", variant_params())
+def test_service_readme_documents_every_command(bake: Bake, variant: Variant) -> None:
+    """Every subcommand of `python -m app` this variant has appears in its README as run."""
+    project = bake(variant)
+    cli = (project.path / "app/__main__.py").read_text(encoding="utf-8")
+    commands = re.findall(r'\.add_parser\(\s*"([a-z-]+)"', cli)
+    assert commands, "no subcommands found"
+    readme = (project.path / SERVICE_README).read_text(encoding="utf-8")
+    undocumented = [name for name in commands if f"python -m app {name}" not in readme]
+    assert not undocumented, f"README lacks commands: {undocumented}"
 
 
 # --------------------------------------------------------------------------- worked example

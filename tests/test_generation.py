@@ -95,6 +95,19 @@ EXPECTED_PATHS: list[tuple[str, Callable[[Variant], bool]]] = [
     ("tests/contract/test_redis_outage.py", _redis),
     # The login throttle's unit tests count in it with a clock they move.
     ("app/infrastructure/throttle/in_memory_throttle_store.py", _always),
+    # Domain events: the outbox and its relay everywhere; the stream and its consumer with
+    # Redis only (without it the relay hands events to the subscribers itself).
+    ("app/domain/events/user_registered.py", _always),
+    ("app/application/bus/event_bus.py", _always),
+    ("app/application/events/outbox_relay.py", _always),
+    ("app/application/events/local_event_publisher.py", _always),
+    ("app/application/subscribers/record_account_activity.py", _always),
+    ("app/infrastructure/db/sql_outbox.py", _always),
+    ("app/infrastructure/db/migrations/003_create_outbox.sql", _always),
+    ("app/interfaces/workers/polling_loop.py", _always),
+    ("app/application/ports/event_consumer.py", _redis),
+    ("app/infrastructure/redis/event_stream.py", _redis),
+    ("app/infrastructure/redis/redis_stream_consumer.py", _redis),
 ]
 
 

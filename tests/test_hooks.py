@@ -250,9 +250,13 @@ def test_cookiecutter_json_has_exactly_the_spec_variables() -> None:
 # What a bake without Redis drops (use_redis=false, or the question unanswered).
 REDIS_ONLY = {
     "app/infrastructure/redis",
+    "app/application/ports/event_consumer.py",
     "tests/redis_server.py",
     "tests/integration/test_redis_throttle_store.py",
     "tests/integration/test_redis_settings.py",
+    "tests/integration/test_redis_event_stream.py",
+    "tests/redis_fault_proxy.py",
+    "tests/events/test_redis_event_failures.py",
     "tests/contract/test_redis_outage.py",
     "tests/contract/test_redis_shared_counters.py",
     "tests/server/test_shared_rate_limits.py",
@@ -427,13 +431,24 @@ def test_ensure_gitignored(tmp_path: Path, before: str | None, after: str) -> No
         ),
         pytest.param(
             {"use_docker": "false", "db_driver": "sqlite"},
-            ["cd my_service", "uv pip install -e '.[dev]'", "python -m app migrate", "app serve"],
-            ["docker", "DATABASE_URL"],
+            [
+                "cd my_service",
+                "uv pip install -e '.[dev]'",
+                "python -m app migrate",
+                "app serve",
+                "python -m app relay-events",
+            ],
+            ["docker", "DATABASE_URL", "consume-events"],
             id="sqlite-nodocker",
         ),
         pytest.param(
             {"use_docker": "false", "db_driver": "sqlite", "use_redis": "true"},
-            ["(sqlite, with Redis)", "REDIS_URL", "python -m app migrate"],
+            [
+                "(sqlite, with Redis)",
+                "REDIS_URL",
+                "python -m app migrate",
+                "python -m app consume-events",
+            ],
             ["docker", "DATABASE_URL"],
             id="sqlite-nodocker-redis",
         ),

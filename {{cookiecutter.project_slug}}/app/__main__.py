@@ -4,7 +4,11 @@ and the event workers: `relay-events`{% if cookiecutter.use_redis == "true" %}, 
 import argparse
 import asyncio
 import getpass
+import logging
 import os
+{%- if cookiecutter.use_redis == "true" %}
+import socket
+{%- endif %}
 import sys
 
 from row_query import RowQueryError
@@ -13,16 +17,30 @@ from app.application.commands.create_user import CreateUserCommand
 from app.application.commands.purge_events import PurgedEventCounts, PurgeEventsCommand
 from app.application.commands.purge_expired_tokens import PurgeExpiredTokensCommand
 from app.application.dto.user import UserDTO
+{%- if cookiecutter.use_redis == "true" %}
+from app.application.ports.event_consumer import EventConsumer
+{%- endif %}
+from app.application.ports.event_publisher import PublishIncompleteError
 from app.bootstrap import build_container
 from app.domain.errors import DomainError
 from app.domain.value_objects.role import Role
 from app.infrastructure.config import ConfigurationError, Settings, load_settings
 from app.infrastructure.db.migrate import apply_migrations
-from app.interfaces.workers.polling_loop import Pacing, keep_running, stop_on_signals
+{%- if cookiecutter.use_redis == "true" %}
+from app.infrastructure.errors import RedisUnavailableError
+{%- endif %}
+from app.infrastructure.logging import configure_logging
+{%- if cookiecutter.use_redis == "true" %}
+from app.infrastructure.redis.redis_stream_consumer import EntryNotDeliveredError
+from app.interfaces.dependencies.container import Container
+{%- endif %}
+from app.interfaces.workers.polling_loop import Pacing, keep_running, reason, stop_on_signals
 from app.server.connection_limits import ConnectionLimits
 from app.server.protocol_choice import HTTP_IMPLEMENTATIONS, http_protocol
 from app.server.runner import run_server
 from app.server.server_config import ServerConfig
+
+logger = logging.getLogger("app.workers")
 
 
 def migrate() -> int:
@@ -82,22 +100,47 @@ def purge_events() -> int:
 
 def relay_events(once: bool) -> int:
     settings = load_settings()
+    configure_logging(settings.log_level, settings.log_format)
 
     async def run() -> int:
-        async with build_container(settings) as container:
-            if once:
+        if once:
+            async with build_container(settings) as container:
                 return await container.relay.drain()
-            stop = asyncio.Event()
-            with stop_on_signals(stop):
-                await keep_running(
-                    "relay-events", container.relay.relay_batch, _pacing(settings), stop
+        stop = asyncio.Event()
+        # Before startup: a SIGTERM that comes while the worker starts ends it once started.
+        with stop_on_signals(stop):
+            async with build_container(settings) as container:
+                logger.info(
+                    "relay-events publishes to %s, %d event(s) a batch, each claimed for %g s",
+                    _event_destination(settings),
+                    settings.events_batch_size,
+                    settings.events_claim_seconds,
                 )
-            return 0
+                await keep_running(
+                    "relay-events",
+                    container.relay.relay_batch,
+                    _pacing(settings),
+                    stop,
+                    done="published",
+                )
+        return 0
 
-    published = asyncio.run(run())
+    try:
+        published = asyncio.run(run())
+    except PublishIncompleteError as error:
+        # What went out is marked; the rest goes on the next run.
+        return _failed(error)
     if once:
         print(f"Published {published} event(s)")
     return 0
+
+
+def _event_destination(settings: Settings) -> str:
+{%- if cookiecutter.use_redis == "true" %}
+    if not settings.counts_per_process:
+        return f"the Redis stream {settings.event_stream_key}"
+{%- endif %}
+    return "this process's subscribers"
 {%- if cookiecutter.use_redis == "true" %}
 
 
@@ -108,28 +151,57 @@ def consume_events(once: bool) -> int:
             "consume-events reads the Redis Stream: set REDIS_URL (without it, relay-events "
             "hands the events to the subscribers itself)"
         )
+    configure_logging(settings.log_level, settings.log_format)
 
     async def run() -> int:
-        async with build_container(settings) as container:
-            consumer = container.event_consumer
-            assert consumer is not None, "REDIS_URL is set, so the stream is there"
-            if once:
+        if once:
+            async with build_container(settings) as container:
+                consumer = _consumer(container)
                 total = 0
                 while handled := await consumer.consume_batch():
                     total += handled
                 return total
-            stop = asyncio.Event()
-            with stop_on_signals(stop):
-                await keep_running(
-                    "consume-events", consumer.consume_batch, _pacing(settings), stop
+        stop = asyncio.Event()
+        # Before startup, as for relay-events.
+        with stop_on_signals(stop):
+            async with build_container(settings) as container:
+                consumer = _consumer(container)
+                logger.info(
+                    "consume-events reads the Redis stream %s in group %s as consumer %s",
+                    settings.event_stream_key,
+                    settings.events_consumer_group,
+                    settings.events_consumer_name or socket.gethostname(),
                 )
-            return 0
+                await keep_running(
+                    "consume-events",
+                    consumer.consume_batch,
+                    _pacing(settings),
+                    stop,
+                    done="handled",
+                )
+        return 0
 
-    handled = asyncio.run(run())
+    try:
+        handled = asyncio.run(run())
+    except EntryNotDeliveredError as error:
+        # Not acknowledged: the entry stays pending, and comes first the next time.
+        return _failed(error)
     if once:
         print(f"Handled {handled} event(s)")
     return 0
+
+
+def _consumer(container: Container) -> EventConsumer:
+    consumer = container.event_consumer
+    assert consumer is not None, "REDIS_URL is set, so the stream is there"
+    return consumer
 {%- endif %}
+
+
+def _failed(error: Exception) -> int:
+    """A delivery that failed, in one line (the reason chain, shortened), for `--once`."""
+    print(f"error: {reason(error)}", file=sys.stderr)
+    return 1
 
 
 def _pacing(settings: Settings) -> Pacing:
@@ -258,7 +330,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "purge-events":
             return purge_events()
         return serve(args)
-    except (ConfigurationError, RowQueryError) as error:
+    except (ConfigurationError, RowQueryError{% if cookiecutter.use_redis == "true" %}, RedisUnavailableError{% endif %}) as error:
         # One readable line; these messages never contain the database password.
         # Driver messages may span lines (libpq adds a hint): keep them on one.
         print(f"error: {' '.join(str(error).split())}", file=sys.stderr)

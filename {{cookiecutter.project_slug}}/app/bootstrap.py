@@ -47,7 +47,8 @@ from app.infrastructure.security.jwt_access_token_codec import JwtAccessTokenCod
 {%- if cookiecutter.use_redis == "false" %}
 from app.infrastructure.throttle.in_memory_throttle_store import InMemoryThrottleStore
 {%- endif %}
-from app.interfaces.dependencies.container import Container, RateLimitScope
+from app.interfaces.dependencies.container import Container
+from app.interfaces.pipeline.stages.rate_limit_scope import RateLimitScope
 
 COMMAND_HANDLERS = "app.application.handlers.commands"
 QUERY_HANDLERS = "app.application.handlers.queries"
@@ -59,7 +60,11 @@ async def build_container(settings: Settings) -> AsyncIterator[Container]:
     # Whatever was opened is closed again, in reverse, however startup or shutdown ends.
     async with AsyncExitStack() as resources:
         engine = create_engine(settings)
+{%- if cookiecutter.db_driver == "sqlite" %}
         # An open aiosqlite engine keeps non-daemon threads alive and hangs exit.
+{%- else %}
+        # Closed, the pool ends its server sessions now rather than when they time out.
+{%- endif %}
         resources.push_async_callback(engine.close)
 {%- if cookiecutter.db_driver == "postgresql" %}
         # Same pool size and deadlines as the primary's, on the replica's own connections.
@@ -92,7 +97,7 @@ async def build_container(settings: Settings) -> AsyncIterator[Container]:
         counters = await resources.enter_async_context(shared_counters(settings))
         throttle_store, dependencies["redis"] = counters.store, counters.probe
 {%- else %}
-        # Per process: with several workers use_redis=true shares the counters (docs/SCALING.md).
+        # Per process: with several workers, a project generated with use_redis=true shares them.
         throttle_store = InMemoryThrottleStore()
 {%- endif %}
         login_throttle = LoginThrottle(throttle_store, _login_limits(settings))
@@ -106,7 +111,7 @@ async def build_container(settings: Settings) -> AsyncIterator[Container]:
         database_probe = SqlDatabaseProbe(engine, primary_reader)
 {%- if cookiecutter.db_driver == "postgresql" %}
         # Queries read from the replica when DATABASE_READ_URL names one; a query that must
-        # see the latest writes asks for `primary_reader` (docs/SCALING.md, stage 3).
+        # see the latest writes asks for `primary_reader` (README.md, "Reading from a replica").
         reader = primary_reader if read_engine is None else RetryingReader(read_engine)
         dependencies["read_replica"] = None if read_engine is None else SqlReplicaProbe(reader)
 {%- else %}
@@ -131,6 +136,7 @@ async def build_container(settings: Settings) -> AsyncIterator[Container]:
             lambda event_id, subscriber: HandledOnceUnitOfWork(
                 SqlUnitOfWork(engine), event_id=event_id, subscriber=subscriber, clock=clock
             ),
+            timeout_seconds=settings.events_subscriber_timeout_seconds,
         )
 {%- if cookiecutter.use_redis == "true" %}
         # A Redis Stream when REDIS_URL is set, else this process's own subscribers.

@@ -5,7 +5,11 @@
 #   -- or --flag ...    same, with the flags appended to serve's command line
 #                       (docker-compose.dev.yml passes --reload this way)
 #   any other command   exec it as given, without migrating, e.g.
-#                       python -m app create-admin --email admin@example.com
+#                       python -m app create-admin --email admin@example.com;
+#                       docker-compose.yml starts the event workers this way
+#                       (python -m app relay-events{% if cookiecutter.use_redis == "true" %}, consume-events{% endif %}) once the
+#                       app is healthy, i.e. migrated. Exec'd, each is PID 1 and
+#                       gets `docker stop`'s SIGTERM: it ends its batch and exits.
 #
 # Migrations run here, once, before the server starts its workers (WEB_CONCURRENCY,
 # which `serve` reads; it never migrates), so several workers never race to apply

@@ -148,6 +148,26 @@ def start_server() -> RedisServer:
     raise RedisServerUnavailableError(f"redis-server did not start: {log}")
 
 
+def restart(server: RedisServer) -> RedisServer:
+    """Start a stopped `server` again on its port: its clients' URL works once more.
+
+    It comes back empty, as a server without persistence does. Use the server this
+    returns from then on (remove_server included): it has a process and guard of its own.
+    """
+    binary = shutil.which("redis-server")
+    if binary is None:
+        raise RedisServerUnavailableError("redis-server is no longer on PATH")
+    server.guard.terminate()
+    server.guard.wait()
+    process = _launch(binary, server.base_dir, server.port)
+    if not _wait_until_it_answers(process, server.url):
+        process.kill()
+        process.wait()
+        log = (server.base_dir / "redis.log").read_text(errors="replace")[-2000:]
+        raise RedisServerUnavailableError(f"redis-server did not start again: {log}")
+    return RedisServer(process, server.base_dir, server.port, _guard(process, server.base_dir))
+
+
 def stop_process(server: RedisServer) -> None:
     """What a crash or an operator's stop does to clients: the server is gone."""
     if server.process.poll() is None:

@@ -48,8 +48,8 @@ class Settings(BaseSettings):
     app_name: str = {{ cookiecutter.project_name | tojson }}
     database_url: SecretStr = SecretStr(DEFAULT_DATABASE_URL)
 {%- if cookiecutter.db_driver == "postgresql" %}
-    # A hot standby of DATABASE_URL for query handlers to read (docs/SCALING.md, stage 3);
-    # unset, they read from DATABASE_URL.
+    # A hot standby of DATABASE_URL for query handlers to read (README.md, "Reading from a
+    # replica"); unset, they read from DATABASE_URL.
     database_read_url: SecretStr | None = None
 {%- endif %}
     database_pool_size: int = Field(default=10, ge=1, le=200)
@@ -100,9 +100,11 @@ class Settings(BaseSettings):
     # (again), so it must exceed the time a batch takes to publish.
     events_claim_seconds: float = Field(default=30.0, gt=0)
     # How often an idle relay{% if cookiecutter.use_redis == "true" %} or consumer{% endif %} looks for new events.
-    events_poll_seconds: float = Field(default=0.5, gt=0)
+    events_poll_seconds: float = Field(default=0.5, ge=0.01)
     # While delivery keeps failing, the wait between attempts doubles up to this.
     events_retry_max_seconds: float = Field(default=30.0, gt=0)
+    # The most one subscriber may take on one event; past it, that delivery failed.
+    events_subscriber_timeout_seconds: float = Field(default=10.0, gt=0)
     # `purge-events` deletes published events and processed-event marks older than this;
     # longer than any redelivery can come late.
     events_retention_days: int = Field(default=7, ge=1)
@@ -112,8 +114,15 @@ class Settings(BaseSettings):
     # The consumer group `consume-events` reads in: one per subscribing service.
     events_consumer_group: str = Field(default={{ cookiecutter.project_slug | tojson }}, min_length=1)
     # A consumer that held an event this long without acknowledging it counts as dead:
-    # another takes the event over. Longer than the slowest subscriber takes.
+    # another takes the event over. Longer than a batch and the retry wait can take.
     events_claim_idle_seconds: float = Field(default=60.0, gt=0)
+    # This consumer's name in the group; empty means the host's name. Keep it across
+    # restarts (a container's hostname does): a consumer handles what it held first.
+    events_consumer_name: str = ""
+    # An entry whose subscribers failed this often (not for a database or Redis outage)
+    # moves to the dead-letter stream "<EVENTS_STREAM>:dead", so it no longer holds up
+    # the entries behind it.
+    events_max_deliveries: int = Field(default=10, ge=1)
 {%- endif %}
     max_request_body_bytes: int = Field(default=1_048_576, ge=1)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
@@ -205,6 +214,29 @@ class Settings(BaseSettings):
             )
         return self
 
+    @model_validator(mode="after")
+    def _event_timings_fit_together(self) -> "Settings":
+        # A claim that runs out while its subscriber still works hands the event to another
+        # relay at the same time.
+        if self.events_claim_seconds <= self.events_subscriber_timeout_seconds:
+            raise ValueError(
+                f"EVENTS_CLAIM_SECONDS ({self.events_claim_seconds:g}) must exceed "
+                f"EVENTS_SUBSCRIBER_TIMEOUT_SECONDS ({self.events_subscriber_timeout_seconds:g})"
+                ": a relay's claim has to outlast the subscribers it waits for"
+            )
+{%- if cookiecutter.use_redis == "true" %}
+        # Entries a consumer holds while it waits to retry, or while a subscriber works,
+        # must not look abandoned to the other consumers.
+        slowest = max(self.events_retry_max_seconds, self.events_subscriber_timeout_seconds)
+        if self.events_claim_idle_seconds <= slowest:
+            raise ValueError(
+                f"EVENTS_CLAIM_IDLE_SECONDS ({self.events_claim_idle_seconds:g}) must exceed "
+                "EVENTS_RETRY_MAX_SECONDS and EVENTS_SUBSCRIBER_TIMEOUT_SECONDS "
+                f"({slowest:g}): a consumer that is waiting to retry is not dead"
+            )
+{%- endif %}
+        return self
+
     @property
     def counts_per_process(self) -> bool:
         """Whether the rate limits and the login throttle count in this process only."""
@@ -261,8 +293,10 @@ def load_settings(root: Path = PROJECT_ROOT) -> Settings:
 
 
 def _problem(issue: ErrorDetails) -> str:
-    setting = ".".join(str(part) for part in issue["loc"]).upper() or "SETTINGS"
     # pydantic puts "Value error, " before the message of a validator of ours; those
     # messages already say what to fix, most of them naming the setting first.
     message = issue["msg"].removeprefix("Value error, ")
+    if not issue["loc"]:
+        return message  # a check across settings: its message names them
+    setting = ".".join(str(part) for part in issue["loc"]).upper()
     return message if message.startswith(setting) else f"{setting}: {message}"

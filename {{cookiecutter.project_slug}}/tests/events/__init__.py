@@ -1,0 +1,1 @@
+"""Event workers as real processes: relays and consumers, killed with SIGKILL."""

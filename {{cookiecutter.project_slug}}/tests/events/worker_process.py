@@ -99,3 +99,23 @@ def wait_for(
             logs = "\n".join(f"--- {worker.command}\n{worker.output()}" for worker in workers)
             pytest.fail(f"not {what} within {within} s\n{logs}")
         time.sleep(0.02)
+
+
+class WorkerGroup:
+    """The workers of one test, each logging to a file of its own; `kill_all` at the end
+    takes down whatever a failed test left running, before the next test's database."""
+
+    def __init__(self, log_dir: Path) -> None:
+        self._log_dir = log_dir
+        self._started: list[WorkerProcess] = []
+
+    def start(self, command: str, database_url: str, *args: str, **settings: str) -> WorkerProcess:
+        log_path = self._log_dir / f"{command}-{len(self._started)}.log"
+        worker = start_worker(command, database_url, log_path, *args, **settings)
+        self._started.append(worker)
+        return worker
+
+    def kill_all(self) -> None:
+        for worker in self._started:
+            if worker.process.poll() is None:
+                worker.kill()

@@ -21,5 +21,15 @@ async def engine(settings: Settings) -> AsyncIterator[Any]:
 
 
 @pytest.fixture
+async def other_engine(settings: Settings) -> AsyncIterator[Any]:
+    """A second process's own connections to the same database: another relay, say."""
+    engine = create_engine(settings)
+    try:
+        yield engine
+    finally:
+        await engine.close()
+
+
+@pytest.fixture
 def uow(engine: Any) -> SqlUnitOfWork:
     return SqlUnitOfWork(engine)

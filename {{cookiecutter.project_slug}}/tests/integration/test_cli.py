@@ -1,5 +1,7 @@
-"""`python -m app migrate | create-admin | purge-tokens | serve` as an operator runs them."""
+"""`python -m app migrate | create-admin | purge-tokens | relay-events | purge-events | serve`
+as an operator runs them."""
 
+import asyncio
 import contextlib
 import json
 import os
@@ -9,17 +11,33 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
 import pytest
+from row_query import Engine
 
 import app.__main__ as app_main
+from app.application.events.event_serialization import to_record
+from app.domain.events.user_registered import UserRegistered
 from app.domain.value_objects.role import Role
-from app.infrastructure.config import DATABASE_DRIVER
+from app.infrastructure.config import DATABASE_DRIVER, Settings
+from app.infrastructure.db.column_types import timestamp
+from app.infrastructure.db.connection import create_engine, load_sql_registry
+from app.infrastructure.db.database_url import parse_database_url
+from app.infrastructure.db.sql_outbox import write_event
 from app.server.server_config import ServerConfig
 
-from .builders import DRIVER_MISMATCH, OTHER_DRIVER, fetch_column, url_with_secret
+from .builders import (
+    DRIVER_MISMATCH,
+    OTHER_DRIVER,
+    fetch_column,
+    new_user,
+    store_user,
+    url_with_secret,
+)
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 ADMIN_PASSWORD = "an admin password"
@@ -115,9 +133,11 @@ def test_migrate_against_an_unreachable_database_is_one_error_line(tmp_path: Pat
         ["migrate"],
         ["purge-tokens"],
         ["create-admin", "--email", "root@example.com"],
+        ["relay-events", "--once"],
+        ["purge-events"],
         ["serve", "--port", "0"],
     ],
-    ids=["migrate", "purge-tokens", "create-admin", "serve"],
+    ids=["migrate", "purge-tokens", "create-admin", "relay-events", "purge-events", "serve"],
 )
 def test_a_url_for_the_other_driver_is_one_line_naming_this_projects_driver(
     command: list[str],
@@ -144,6 +164,201 @@ def test_purge_tokens_reports_what_it_deleted(database_url: str) -> None:
     result = run_app(database_url, "purge-tokens")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "Deleted 0 expired refresh token(s)"
+
+
+# The relay hands events to this service's subscribers itself{% if cookiecutter.use_redis == "true" %} when REDIS_URL is unset{% endif %}.
+LOCAL_DELIVERY = {
+    "ADMIN_PASSWORD": ADMIN_PASSWORD,
+{%- if cookiecutter.use_redis == "true" %}
+    "REDIS_URL": "",
+{%- endif %}
+}
+
+
+def _execute(database_url: str, statement: str, params: dict[str, Any]) -> None:
+    engine = Engine.from_config(parse_database_url(database_url, pool_size=1), load_sql_registry())
+    try:
+        engine.execute(statement, params)
+    finally:
+        engine.close()
+
+
+def test_relay_events_once_publishes_what_waits_and_says_how_much(database_url: str) -> None:
+    created = run_app(database_url, "create-admin", "--email", "root@example.com", **LOCAL_DELIVERY)
+    assert created.returncode == 0, created.stderr
+
+    first = run_app(database_url, "relay-events", "--once", **LOCAL_DELIVERY)
+    again = run_app(database_url, "relay-events", "--once", **LOCAL_DELIVERY)
+
+    assert (first.returncode, first.stdout, first.stderr) == (0, "Published 1 event(s)\n", "")
+    assert (again.returncode, again.stdout) == (0, "Published 0 event(s)\n")
+    assert fetch_column(database_url, "SELECT activity FROM account_activity") == ["registered"]
+
+
+async def _store_users(settings: Settings, *emails: str) -> None:
+    engine = create_engine(settings)
+    try:
+        for email in emails:
+            await store_user(engine, new_user(email))
+    finally:
+        await engine.close()
+
+
+def test_purge_events_reports_what_it_deleted_and_keeps_the_rest(
+    settings: Settings, database_url: str
+) -> None:
+    asyncio.run(_store_users(settings, "old@example.com", "new@example.com"))
+    relayed = run_app(database_url, "relay-events", "--once", **LOCAL_DELIVERY)
+    assert relayed.stdout == "Published 2 event(s)\n", relayed.stderr
+    asyncio.run(_store_users(settings, "waiting@example.com"))
+    # Published and handled before EVENTS_RETENTION_DAYS (7 by default) ago: purged.
+    long_ago = timestamp(datetime.now(UTC) - timedelta(days=8))
+    _execute(
+        database_url,
+        "UPDATE outbox SET published_at = :at WHERE aggregate_id IN"
+        " (SELECT id FROM users WHERE email = 'old@example.com')",
+        {"at": long_ago},
+    )
+    _execute(database_url, "UPDATE processed_events SET processed_at = :at", {"at": long_ago})
+    # One per event and subscriber: the history's, and those of subscribers added later.
+    marks = len(fetch_column(database_url, "SELECT event_id FROM processed_events"))
+    assert marks >= 2
+    # However old, an event no relay published yet has reached nobody: it stays.
+    _execute(database_url, "UPDATE outbox SET occurred_at = :at", {"at": long_ago})
+
+    purged = run_app(database_url, "purge-events", **LOCAL_DELIVERY)
+
+    assert (purged.returncode, purged.stderr) == (0, "")
+    counts = f"1 published event(s), {marks} processed-event mark(s)"
+{%- if cookiecutter.use_redis == "true" %}
+    counts += ", 0 stream entries"
+{%- endif %}
+    assert purged.stdout == f"Deleted {counts}\n"
+    assert len(fetch_column(database_url, "SELECT event_id FROM outbox")) == 2
+    assert fetch_column(database_url, "SELECT event_id FROM processed_events") == []
+    # An account's history outlives the events it was made from.
+    assert fetch_column(database_url, "SELECT activity FROM account_activity") == [
+        "registered",
+        "registered",
+    ]
+
+
+def test_relay_events_refuses_a_bad_event_setting_in_one_line(database_url: str) -> None:
+    result = run_app(database_url, "relay-events", EVENTS_BATCH_SIZE="0")
+
+    assert (result.returncode, result.stdout) == (2, ""), result.stderr
+    assert result.stderr.startswith("error: Invalid configuration (local): EVENTS_BATCH_SIZE: ")
+    assert result.stderr.count("\n") == 1, result.stderr
+
+
+async def _store_an_event_its_subscriber_refuses(settings: Settings) -> None:
+    """An account that is not there: its activity row breaks the foreign key, every time."""
+    ghost = UserRegistered(
+        aggregate_id=uuid.uuid4(),
+        occurred_at=datetime.now(UTC),
+        email="ghost@example.com",
+        role="user",
+    )
+    engine = create_engine(settings)
+    try:
+        async with engine.transaction() as transaction:
+            await write_event(transaction, to_record(ghost))
+    finally:
+        await engine.close()
+
+
+def _one_error_line(result: subprocess.CompletedProcess[str], *, starts: str) -> None:
+    assert (result.returncode, result.stdout) == (1, ""), result.stderr
+    assert result.stderr.startswith(f"error: {starts}"), result.stderr
+    assert result.stderr.count("\n") == 1, result.stderr
+
+
+def test_relay_events_once_reports_a_refused_event_in_one_line(
+    settings: Settings, database_url: str
+) -> None:
+    asyncio.run(_store_an_event_its_subscriber_refuses(settings))
+
+    result = run_app(database_url, "relay-events", "--once", **LOCAL_DELIVERY)
+
+    _one_error_line(
+        result,
+        starts="EventRefusedError: published 0 event(s) before failing <- EventNotHandledError: "
+        "UserRegistered ",
+    )
+{%- if cookiecutter.use_redis == "true" %}
+
+
+def test_consume_events_once_reports_a_failed_delivery_in_one_line(
+    settings: Settings, database_url: str, redis_url: str
+) -> None:
+    asyncio.run(_store_an_event_its_subscriber_refuses(settings))
+    relayed = run_app(database_url, "relay-events", "--once", REDIS_URL=redis_url)
+    assert relayed.stdout == "Published 1 event(s)\n", relayed.stderr
+
+    result = run_app(database_url, "consume-events", "--once", REDIS_URL=redis_url)
+
+    _one_error_line(result, starts="EntryNotDeliveredError: stream entry ")
+{%- endif %}
+
+
+# Runs a worker whose startup is interrupted: the deploy stops it while it starts.
+SIGTERM_WHILE_STARTING = """
+import os
+import signal
+import sys
+from contextlib import asynccontextmanager
+
+import app.__main__ as cli
+
+build_container = cli.build_container
+
+
+@asynccontextmanager
+async def stopped_while_starting(settings):
+    os.kill(os.getpid(), signal.SIGTERM)
+    async with build_container(settings) as container:
+        yield container
+
+
+cli.build_container = stopped_while_starting
+sys.exit(cli.main([sys.argv[1]]))
+"""
+
+
+@pytest.mark.parametrize(
+    ("command", "started"),
+    [
+        ("relay-events", "relay-events publishes to"),
+{%- if cookiecutter.use_redis == "true" %}
+        ("consume-events", "consume-events reads the Redis stream"),
+{%- endif %}
+    ],
+)
+def test_a_worker_stopped_while_it_starts_exits_once_started(
+    database_url: str, {% if cookiecutter.use_redis == "true" %}redis_url: str, {% endif %}command: str, started: str
+) -> None:
+    """As PID 1 in a container a process ignores a signal it has no handler for: one that
+    came during startup would leave the worker running until Docker's SIGKILL."""
+    result = subprocess.run(
+        [sys.executable, "-c", SIGTERM_WHILE_STARTING, command],
+        cwd=PROJECT_ROOT,
+        env={
+            **os.environ,
+            "APP_ENV": "local",
+            "DATABASE_URL": database_url,
+{%- if cookiecutter.use_redis == "true" %}
+            "REDIS_URL": redis_url,
+{%- endif %}
+            "LOG_LEVEL": "INFO",
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert result.returncode == 0, (result.returncode, result.stdout, result.stderr)
+    assert started in result.stdout, "it did start"
 
 
 # Refusing takes an import and the settings; serving would go on until stopped.

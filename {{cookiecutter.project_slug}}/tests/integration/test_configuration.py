@@ -440,3 +440,57 @@ def test_the_database_read_url_is_never_shown() -> None:
     assert PASSWORD not in repr(settings)
     assert PASSWORD not in str(settings.model_dump())
 {%- endif %}
+
+
+@pytest.mark.usefixtures("clean_environment")
+@pytest.mark.parametrize(
+    ("timings", "refusal"),
+    [
+        (
+            {"EVENTS_CLAIM_SECONDS": "10", "EVENTS_SUBSCRIBER_TIMEOUT_SECONDS": "10"},
+            "EVENTS_CLAIM_SECONDS (10) must exceed EVENTS_SUBSCRIBER_TIMEOUT_SECONDS (10): a "
+            "relay's claim has to outlast the subscribers it waits for",
+        ),
+{%- if cookiecutter.use_redis == "true" %}
+        (
+            {"EVENTS_CLAIM_IDLE_SECONDS": "30", "EVENTS_RETRY_MAX_SECONDS": "30"},
+            "EVENTS_CLAIM_IDLE_SECONDS (30) must exceed EVENTS_RETRY_MAX_SECONDS and "
+            "EVENTS_SUBSCRIBER_TIMEOUT_SECONDS (30): a consumer that is waiting to retry is "
+            "not dead",
+        ),
+        (
+            {
+                "EVENTS_CLAIM_IDLE_SECONDS": "20",
+                "EVENTS_RETRY_MAX_SECONDS": "5",
+                "EVENTS_SUBSCRIBER_TIMEOUT_SECONDS": "25",
+                "EVENTS_CLAIM_SECONDS": "60",
+            },
+            "EVENTS_CLAIM_IDLE_SECONDS (20) must exceed EVENTS_RETRY_MAX_SECONDS and "
+            "EVENTS_SUBSCRIBER_TIMEOUT_SECONDS (25): a consumer that is waiting to retry is "
+            "not dead",
+        ),
+{%- endif %}
+    ],
+    ids=[
+        "claim-within-subscriber-timeout",
+{%- if cookiecutter.use_redis == "true" %}
+        "claim-idle-within-retry-wait",
+        "claim-idle-within-subscriber-timeout",
+{%- endif %}
+    ],
+)
+def test_event_timings_that_do_not_fit_together_are_refused_in_one_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, timings: dict[str, str], refusal: str
+) -> None:
+    for name, value in timings.items():
+        monkeypatch.setenv(name, value)
+
+    with pytest.raises(ConfigurationError) as raised:
+        load_settings(tmp_path)
+
+    # One problem, in one line, that names both settings and says why.
+    message = str(raised.value)
+    assert message.startswith("Invalid configuration (local): "), message
+    assert message.endswith(refusal), message
+    assert "\n" not in message
+    assert "; " not in message, "a second problem was reported"

@@ -14,18 +14,29 @@ against them works against the database too:
   every user its repositories stored or handed out in a block that committed
   (``stored_events``), and the processed-event marks and account activity that
   subscribers wrote.
+- ``InMemoryOutbox`` claims, marks and releases as the outbox table does (leases,
+  each aggregate's events in order, what was delivered marked even once the claim
+  ran out, releases only under the claim that took them);
+  ``RecordingPublisher`` keeps what it was given and fails where a test asks.
 - ``FixedClock`` stands still until a test moves it.
 """
 
 import copy
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Any, Self
 
+from app.application.events.event_record import EventRecord
 from app.application.ports.account_activity_log import AccountActivityLog
+from app.application.ports.event_publisher import (
+    EventPublisher,
+    EventRefusedError,
+    PublishIncompleteError,
+)
+from app.application.ports.outbox import MarkedEvents, Outbox, OutboxBatch, PurgedEvents
 from app.application.ports.processed_event_log import ProcessedEventLog
 from app.application.services.access_token_codec import AccessClaims
 from app.domain.entities.refresh_token import RefreshTokenEntity
@@ -127,7 +138,10 @@ class InMemoryUserRepository(_Transactional, UserRepository):
         state = self._state
         if any(existing.email == user.email for existing in state.users.values()):
             raise ConflictError("An account with this email already exists", code="EMAIL_TAKEN")
-        state.users[user.id_] = copy.deepcopy(user)
+        # What the table holds is the state: the events go to the outbox, from `user`.
+        stored = copy.deepcopy(user)
+        stored.clear_events()
+        state.users[user.id_] = stored
         self._uow.track(user)
 
     async def get(self, user_id: UserId) -> UserEntity | None:
@@ -194,6 +208,9 @@ class InMemoryProcessedEventLog(_Transactional, ProcessedEventLog):
             return False
         marks.add((event_id, subscriber))
         return True
+
+    async def contains(self, event_id: uuid.UUID, subscriber: str) -> bool:
+        return (event_id, subscriber) in self._state.processed
 
 
 class InMemoryAccountActivityLog(_Transactional, AccountActivityLog):
@@ -288,6 +305,117 @@ class InMemoryUnitOfWork:
 
     def stored_activity(self) -> list[dict[str, Any]]:
         return copy.deepcopy(self._committed.activity)
+
+    def processed_marks(self) -> set[tuple[uuid.UUID, str]]:
+        return set(self._committed.processed)
+
+
+@dataclass
+class _OutboxRow:
+    record: EventRecord
+    claim_token: uuid.UUID | None = None
+    claimed_until: datetime | None = None
+    published_at: datetime | None = None
+
+
+class InMemoryOutbox(Outbox):
+    """The outbox table's rows in a list; a row's position is its index plus one."""
+
+    def __init__(self, *records: EventRecord) -> None:
+        self._rows = [_OutboxRow(record) for record in records]
+
+    def append(self, *records: EventRecord) -> None:
+        self._rows.extend(_OutboxRow(record) for record in records)
+
+    async def claim(self, *, limit: int, now: datetime, lease: timedelta) -> OutboxBatch:
+        token = uuid.uuid4()
+        waiting: set[uuid.UUID] = set()  # aggregates with an earlier unpublished event
+        claimed: list[int] = []
+        for index, row in enumerate(self._rows):
+            if row.published_at is not None:
+                continue
+            aggregate = row.record.aggregate_id
+            free = row.claimed_until is None or row.claimed_until < now
+            if free and aggregate not in waiting and len(claimed) < limit:
+                row.claim_token, row.claimed_until = token, now + lease
+                claimed.append(index)
+            waiting.add(aggregate)
+        return OutboxBatch(
+            claim_token=token,
+            positions=tuple(index + 1 for index in claimed),
+            records=tuple(self._rows[index].record for index in claimed),
+        )
+
+    async def mark_published(
+        self, batch: OutboxBatch, count: int, now: datetime, *, hold_next: bool = False
+    ) -> MarkedEvents:
+        marked = lost = 0
+        for number, position in enumerate(batch.positions):
+            row = self._rows[position - 1]
+            held = row.claim_token == batch.claim_token
+            if number < count and not held:
+                # Delivered after the claim ran out: published, whoever holds it now.
+                lost += 1
+                if row.published_at is None:
+                    row.published_at = now
+                    marked += 1
+                continue
+            if not held or (number == count and hold_next):
+                continue  # another relay's now, or it keeps the claim until the lease runs out
+            if number < count:
+                row.published_at = row.published_at or now
+                marked += 1
+            row.claim_token = row.claimed_until = None
+        return MarkedEvents(marked=marked, lost=lost)
+
+    async def purge(self, before: datetime) -> PurgedEvents:
+        """Published rows only: the processed-event marks live in the unit of work's fake."""
+        kept = [row for row in self._rows if row.published_at is None or row.published_at >= before]
+        purged = len(self._rows) - len(kept)
+        self._rows = kept
+        return PurgedEvents(published=purged, processed=0)
+
+    def published(self) -> list[EventRecord]:
+        return [row.record for row in self._rows if row.published_at is not None]
+
+    def unpublished(self) -> list[EventRecord]:
+        return [row.record for row in self._rows if row.published_at is None]
+
+    def claimed(self) -> list[EventRecord]:
+        return [row.record for row in self._rows if row.claim_token is not None]
+
+
+class RecordingPublisher(EventPublisher):
+    """Delivers by appending to ``delivered``; fails where a test asks it to."""
+
+    def __init__(self) -> None:
+        self.delivered: list[EventRecord] = []
+        # Events a subscriber fails on: EventRefusedError.
+        self.refused: set[uuid.UUID] = set()
+        # Events at which the way to the subscribers (a broker) fails: PublishIncompleteError.
+        self.unreachable_at: set[uuid.UUID] = set()
+        # Raised as it is, after delivering the first ``lost_after`` records of a call.
+        self.crash: Exception | None = None
+        self.lost_after = 0
+        # Awaited at the start of each call: what happens while a relay is delivering.
+        self.while_delivering: Callable[[], Awaitable[None]] | None = None
+        self.purged_before: list[datetime] = []
+
+    async def publish(self, records: Sequence[EventRecord]) -> None:
+        if self.while_delivering is not None:
+            await self.while_delivering()
+        for published, record in enumerate(records):
+            if self.crash is not None and published == self.lost_after:
+                raise self.crash
+            if record.event_id in self.refused:
+                raise EventRefusedError(published) from RuntimeError("a subscriber failed")
+            if record.event_id in self.unreachable_at:
+                raise PublishIncompleteError(published) from ConnectionError("broker down")
+            self.delivered.append(record)
+
+    async def purge(self, before: datetime) -> int:
+        self.purged_before.append(before)
+        return 0
 
 
 class FakeReadDatabase:

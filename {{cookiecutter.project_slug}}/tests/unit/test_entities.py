@@ -9,6 +9,8 @@ from app.domain.entities.base import Entity
 from app.domain.entities.refresh_token import RefreshTokenEntity
 from app.domain.entities.user import UserEntity
 from app.domain.errors import ValidationError
+from app.domain.events.user_password_changed import UserPasswordChanged
+from app.domain.events.user_registered import UserRegistered
 from app.domain.value_objects.email import Email
 from app.domain.value_objects.role import Role
 from app.domain.value_objects.user_id import UserId
@@ -83,6 +85,69 @@ def test_change_password_hash_refuses_empty_and_keeps_the_old_one() -> None:
         user.change_password_hash("", now=NOW)
     assert caught.value.code == "MISSING_PASSWORD_HASH"
     assert user.password_hash == "hash"
+
+
+def test_register_records_that_the_user_registered() -> None:
+    user = _user(Role.ADMIN)
+
+    [event] = user.pending_events
+    assert isinstance(event, UserRegistered)
+    assert event.aggregate_id == user.id_.value
+    assert (event.email, event.role, event.occurred_at) == ("alice@example.com", "admin", NOW)
+
+
+def test_each_registration_is_an_event_of_its_own() -> None:
+    [first], [second] = _user().pending_events, _user().pending_events
+    assert first.event_id != second.event_id
+    assert first.aggregate_id != second.aggregate_id
+
+
+def test_change_password_hash_records_the_change_after_the_registration() -> None:
+    user = _user()
+    later = NOW + timedelta(minutes=5)
+
+    user.change_password_hash("new-hash", now=later)
+
+    registered, changed = user.pending_events
+    assert isinstance(registered, UserRegistered)
+    assert changed == UserPasswordChanged(
+        aggregate_id=user.id_.value, occurred_at=later, event_id=changed.event_id
+    )
+
+
+def test_a_refused_password_change_records_nothing() -> None:
+    user = _user()
+    user.clear_events()
+    with pytest.raises(ValidationError):
+        user.change_password_hash("", now=NOW)
+    assert user.pending_events == ()
+
+
+def test_upgrading_the_hash_of_the_same_password_records_nothing() -> None:
+    user = _user()
+    user.clear_events()
+
+    user.upgrade_password_hash("same-password-at-a-higher-cost")
+
+    assert user.password_hash == "same-password-at-a-higher-cost"
+    assert user.pending_events == ()
+
+
+def test_cleared_events_are_not_handed_out_again() -> None:
+    user = _user()
+    handed_out = user.pending_events
+    user.clear_events()
+    user.change_password_hash("new-hash", now=NOW)
+
+    [event] = user.pending_events
+    assert isinstance(event, UserPasswordChanged)
+    assert len(handed_out) == 1, "what was handed out is a snapshot, not the live list"
+
+
+def test_events_are_frozen() -> None:
+    [event] = _user().pending_events
+    with pytest.raises(AttributeError):
+        event.aggregate_id = uuid.uuid4()  # type: ignore[misc]
 
 
 def _token(family_id: uuid.UUID | None = None) -> RefreshTokenEntity:

@@ -1,15 +1,19 @@
 """The fakes keep the contracts the handlers rely on; if they lied, every handler test would too."""
 
+import uuid
 from datetime import timedelta
 
 import pytest
 
+from app.application.events.event_serialization import to_record
+from app.application.ports.outbox import MarkedEvents
 from app.domain.entities.refresh_token import RefreshTokenEntity
 from app.domain.errors import ConflictError
+from app.domain.events.user_password_changed import UserPasswordChanged
 from app.domain.value_objects.email import Email
 from app.domain.value_objects.password import Password
 
-from .fakes import EPOCH, FakePasswordHasher, FixedClock, InMemoryUnitOfWork
+from .fakes import EPOCH, FakePasswordHasher, FixedClock, InMemoryOutbox, InMemoryUnitOfWork
 from .helpers import create_user
 
 
@@ -109,3 +113,69 @@ def test_clock_stands_still_until_advanced() -> None:
     assert clock.now() == start
     clock.advance(timedelta(seconds=5))
     assert clock.now() == start + timedelta(seconds=5)
+
+
+async def test_a_stored_user_hands_out_no_event_again(
+    uow: InMemoryUnitOfWork, hasher: FakePasswordHasher, clock: FixedClock
+) -> None:
+    """As the SQL repository builds users from rows: their events went to the outbox."""
+    user = await create_user(uow, hasher, clock)
+    async with uow:
+        [loaded] = uow.stored_users()
+        again = await uow.users.get(loaded.id_)
+
+    assert again is not None
+    assert again.pending_events == ()
+    assert [event.aggregate_id for event in uow.stored_events()] == [user.id]
+
+
+async def test_processed_marks_commit_or_roll_back_with_their_block(
+    uow: InMemoryUnitOfWork, clock: FixedClock
+) -> None:
+    kept, dropped = uuid.uuid4(), uuid.uuid4()
+    async with uow:
+        assert await uow.processed_events.record(kept, "subscriber", clock.now())
+
+    async def mark_then_fail() -> None:
+        async with uow:
+            await uow.processed_events.record(dropped, "subscriber", clock.now())
+            raise RuntimeError("the effect failed")
+
+    with pytest.raises(RuntimeError):
+        await mark_then_fail()
+
+    assert uow.processed_marks() == {(kept, "subscriber")}
+    async with uow:
+        assert not await uow.processed_events.record(kept, "subscriber", clock.now())
+        assert await uow.processed_events.contains(kept, "subscriber")
+        assert not await uow.processed_events.contains(dropped, "subscriber")
+
+
+async def test_the_outbox_fake_claims_as_the_table_does(clock: FixedClock) -> None:
+    """Per aggregate in order, a lease that runs out, marks after it, releases under it."""
+    lease = timedelta(seconds=30)
+    alice, bob = uuid.uuid4(), uuid.uuid4()
+    first, second, other = (
+        to_record(UserPasswordChanged(aggregate_id=aggregate, occurred_at=EPOCH))
+        for aggregate in (alice, alice, bob)
+    )
+    outbox = InMemoryOutbox(first, second, other)
+
+    dead = await outbox.claim(limit=10, now=clock.now(), lease=lease)
+    assert dead.records == (first, other)
+    assert (await outbox.claim(limit=10, now=clock.now(), lease=lease)).records == ()
+    clock.advance(lease + timedelta(microseconds=1))
+    taken_over = await outbox.claim(limit=10, now=clock.now(), lease=lease)
+    assert taken_over.records == (first, other)
+
+    # The dead relay came back after all: what it delivered is published, the rest stays
+    # with the relay that took it over.
+    assert await outbox.mark_published(dead, 1, clock.now()) == MarkedEvents(marked=1, lost=1)
+    assert outbox.published() == [first]
+    assert outbox.claimed() == [first, other]
+    assert await outbox.mark_published(taken_over, 1, clock.now()) == MarkedEvents(marked=1, lost=0)
+    assert outbox.claimed() == []
+    assert (await outbox.claim(limit=10, now=clock.now(), lease=lease)).records == (
+        second,
+        other,
+    )

@@ -5,13 +5,17 @@ Subscribers are async functions marked `@event_handler(SomeEvent)` under
 and every other one is named after a provider; `uow` is a unit of work of the
 subscriber's own (handled_once.py) whose transaction also marks the event handled.
 A subscriber that never opens it (its effect is outside the database) is marked
-after it returns: that effect is at least once, so it must tolerate a repeat.
+after it returns: a crash before the mark repeats that effect, so it must tolerate
+one. A subscriber whose mark is there is not called again.
 
 Subscribers run after the command's transaction committed, from the relay or the
 stream consumer: a failing subscriber never undoes the command. It fails the
 delivery instead, which is retried; the subscribers that succeeded skip it then.
+One that takes longer than EVENTS_SUBSCRIBER_TIMEOUT_SECONDS is cancelled (its
+unit of work rolls back) and has failed the same way.
 """
 
+import asyncio
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -45,6 +49,10 @@ def event_handler[HandlerT: Handler](
     return mark_handler(EventBus.kind, event_type)
 
 
+class SubscriberTimeoutError(TimeoutError):
+    """A subscriber did not finish within its time and was cancelled."""
+
+
 class EventNotHandledError(Exception):
     """Some subscribers failed on an event; it has to be delivered again."""
 
@@ -69,15 +77,24 @@ class EventBus:
         subscribers: Mapping[type, Sequence[Subscriber]],
         providers: Mapping[str, Provider],
         handled_once: HandledOnce,
+        *,
+        timeout_seconds: float,
     ) -> None:
         self._subscribers = {event_type: tuple(found) for event_type, found in subscribers.items()}
         self._providers = dict(providers)
         self._handled_once = handled_once
+        self._timeout_seconds = timeout_seconds
 
     @classmethod
     def discover(
-        cls, package: str, providers: Mapping[str, Provider], handled_once: HandledOnce
+        cls,
+        package: str,
+        providers: Mapping[str, Provider],
+        handled_once: HandledOnce,
+        *,
+        timeout_seconds: float,
     ) -> "EventBus":
+        """`timeout_seconds`: the most one subscriber may take on one event."""
         # `uow` always exists for subscribers: the bus makes it, per delivery.
         available = {**providers, "uow": lambda: None}
         found: dict[type, list[Subscriber]] = {}
@@ -85,7 +102,7 @@ class EventBus:
             name = f"{handler.__module__.removeprefix(package + '.')}.{handler.__qualname__}"
             subscriber = Subscriber(name, handler, dependency_names(handler, available))
             found.setdefault(event_type, []).append(subscriber)
-        return cls(found, providers, handled_once)
+        return cls(found, providers, handled_once, timeout_seconds=timeout_seconds)
 
     def subscribers_of(self, event_type: type[DomainEvent]) -> tuple[str, ...]:
         return tuple(subscriber.name for subscriber in self._subscribers.get(event_type, ()))
@@ -103,14 +120,34 @@ class EventBus:
 
     async def _deliver(self, subscriber: Subscriber, event: DomainEvent) -> None:
         uow = self._handled_once(event.event_id, subscriber.name)
+        # A redelivery (another subscriber failed, a relay died) skips the subscribers that
+        # are done, before their code runs: also what they do outside the database.
+        if await uow.handled_before():
+            return
         values = {
             name: uow if name == "uow" else self._providers[name]()
             for name in subscriber.dependencies
         }
         try:
-            await subscriber.handler(event, **values)
+            await self._run(subscriber, event, values)
             if not uow.entered:
                 async with uow:
                     pass
         except EventAlreadyHandledError:
             return
+
+    async def _run(
+        self, subscriber: Subscriber, event: DomainEvent, values: dict[str, object]
+    ) -> None:
+        # A subscriber that hangs (a remote call without a timeout, a lock) would hold up
+        # the relay or the consumer, and every event behind this one, for ever.
+        deadline = asyncio.timeout(self._timeout_seconds)
+        try:
+            async with deadline:
+                await subscriber.handler(event, **values)
+        except TimeoutError as error:
+            if not deadline.expired():
+                raise  # the subscriber's own
+            raise SubscriberTimeoutError(
+                f"{subscriber.name} did not finish within {self._timeout_seconds:g} s"
+            ) from error

@@ -26,6 +26,10 @@ class UnknownEventError(ValueError):
     """A record whose type or schema version no event class of this service has."""
 
 
+class DuplicateEventTypeError(ValueError):
+    """Two event classes share a name, which is what a record stores as its type."""
+
+
 def discover_event_types(package: str = EVENTS_PACKAGE) -> dict[str, type[DomainEvent]]:
     """Every DomainEvent subclass defined under `package`, by class name."""
     root = importlib.import_module(package)
@@ -39,7 +43,14 @@ def discover_event_types(package: str = EVENTS_PACKAGE) -> dict[str, type[Domain
                 and candidate is not DomainEvent
                 and candidate.__module__ == module.__name__
             ):
-                found[candidate.__name__] = candidate
+                # The name is the stored type: two classes of one name would read back
+                # as whichever was found last.
+                other = found.setdefault(candidate.__name__, candidate)
+                if other is not candidate:
+                    raise DuplicateEventTypeError(
+                        f"Two event classes are named {candidate.__name__}: "
+                        f"{other.__module__} and {candidate.__module__}"
+                    )
     return found
 
 

@@ -1,8 +1,10 @@
 """The unit of work a subscriber gets: entering it marks the event handled, in the same
 transaction, so the subscriber's effect and that mark commit together or not at all.
 
-On a redelivery the mark is already there: entering raises EventAlreadyHandledError,
-which the event bus takes as "done", and the subscriber's block never runs again.
+On a redelivery the mark is already there: the event bus asks `handled_before()` and
+does not call the subscriber at all. Two deliveries at once both get past that read;
+entering then raises EventAlreadyHandledError in the second (its mark waits for the
+first's transaction to end), which the bus takes as "done".
 """
 
 import uuid
@@ -50,6 +52,15 @@ class HandledOnceUnitOfWork:
     @property
     def account_activity(self) -> AccountActivityLog:
         return self._inner.account_activity
+
+    async def handled_before(self) -> bool:
+        """Whether a delivery before this one committed the subscriber's mark.
+
+        A read only: entering still checks, in the transaction, for a delivery
+        that races this one.
+        """
+        async with self._inner:
+            return await self._inner.processed_events.contains(self._event_id, self._subscriber)
 
     async def __aenter__(self) -> Self:
         if self.entered:

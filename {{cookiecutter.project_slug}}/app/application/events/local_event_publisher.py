@@ -6,7 +6,7 @@ from datetime import datetime
 from app.application.bus.event_bus import EventBus
 from app.application.events.event_record import EventRecord
 from app.application.events.event_serialization import from_record
-from app.application.ports.event_publisher import PublishIncompleteError
+from app.application.ports.event_publisher import EventRefusedError
 from app.domain.events.domain_event import DomainEvent
 
 
@@ -20,7 +20,7 @@ class LocalEventPublisher:
             try:
                 await deliver(record, self._bus, self._event_types)
             except Exception as error:
-                raise PublishIncompleteError(published) from error
+                raise EventRefusedError(published) from error
 
     async def purge(self, before: datetime) -> int:
         """Nothing to forget: the subscribers ran, nothing was kept."""

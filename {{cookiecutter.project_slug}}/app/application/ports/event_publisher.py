@@ -15,6 +15,11 @@ class PublishIncompleteError(Exception):
         self.published = published
 
 
+class EventRefusedError(PublishIncompleteError):
+    """The record after the `published` ones failed by itself (a subscriber refused it),
+    not the way to the subscribers: the events of other aggregates need not wait for it."""
+
+
 class EventPublisher(Protocol):
     async def publish(self, records: Sequence[EventRecord]) -> None:
         """Deliver `records` in order, or raise PublishIncompleteError.

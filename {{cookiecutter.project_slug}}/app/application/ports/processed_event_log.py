@@ -13,3 +13,7 @@ class ProcessedEventLog(Protocol):
         the subscriber's effect or not at all.
         """
         ...
+
+    async def contains(self, event_id: uuid.UUID, subscriber: str) -> bool:
+        """Whether `subscriber` handled the event (a mark that committed)."""
+        ...

@@ -26,7 +26,7 @@ class ReadinessReadModel(BaseModel):
 
         Not whether every dependency is: Redis and a replica are shared by every instance,
         so an outage of theirs would take all of them out of a load balancer at once,
-        although most requests still work (docs/SCALING.md). That is `degraded`.
+        although most requests still work. That is `degraded`.
         """
         return all(outcome == "ok" for outcome in self.checks.model_dump().values())
 

@@ -7,13 +7,18 @@ from typing import Any
 from row_query import AsyncEngine
 
 from app.application.events.event_record import EventRecord
-from app.application.ports.outbox import Outbox, OutboxBatch, PurgedEvents
+from app.application.ports.outbox import MarkedEvents, Outbox, OutboxBatch, PurgedEvents
 from app.infrastructure.db.column_types import timestamp, to_datetime, to_uuid
+
+# Rows one purge transaction deletes: tens of milliseconds of work, far inside
+# DATABASE_QUERY_TIMEOUT_SECONDS, and SQLite's write lock is given up in between.
+PURGE_CHUNK_ROWS = 5_000
 
 
 class SqlOutbox(Outbox):
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, *, purge_chunk_rows: int = PURGE_CHUNK_ROWS) -> None:
         self._engine = engine
+        self._purge_chunk_rows = purge_chunk_rows
 
     async def claim(self, *, limit: int, now: datetime, lease: timedelta) -> OutboxBatch:
         token = uuid.uuid4()
@@ -34,23 +39,48 @@ class SqlOutbox(Outbox):
             records=tuple(_to_record(row) for row in rows),
         )
 
-    async def mark_published(self, batch: OutboxBatch, count: int, now: datetime) -> None:
+    async def mark_published(
+        self, batch: OutboxBatch, count: int, now: datetime, *, hold_next: bool = False
+    ) -> MarkedEvents:
         token = {"claim_token": str(batch.claim_token)}
+        released = count + 1 if hold_next else count
+        marked = lost = 0
         async with self._engine.transaction() as transaction:
             if count:
-                await transaction.execute(
+                held: int = await transaction.execute(
                     "outbox.mark_published",
                     {**token, "now": timestamp(now), "through": batch.positions[count - 1]},
                 )
-            if count < len(batch.positions):
-                await transaction.execute("outbox.release", token)
+                marked, lost = held, count - held
+            if lost:
+                # Which rows went to another relay is unknown; those marked just now have
+                # their time set and are passed over.
+                for position in batch.positions[:count]:
+                    marked += await transaction.execute(
+                        "outbox.mark_published_unclaimed",
+                        {"now": timestamp(now), "position": position},
+                    )
+            if released < len(batch.positions):
+                await transaction.execute(
+                    "outbox.release", {**token, "first_released": batch.positions[released]}
+                )
+        return MarkedEvents(marked=marked, lost=lost)
 
     async def purge(self, before: datetime) -> PurgedEvents:
-        cutoff = {"before": timestamp(before)}
-        async with self._engine.transaction() as transaction:
-            published = await transaction.execute("outbox.purge_published", cutoff)
-            processed = await transaction.execute("processed_events.purge", cutoff)
+        published = await self._purge_in_chunks("outbox.purge_published", before)
+        processed = await self._purge_in_chunks("processed_events.purge", before)
         return PurgedEvents(published=published, processed=processed)
+
+    async def _purge_in_chunks(self, statement: str, before: datetime) -> int:
+        """Run `statement` a chunk per transaction until a chunk comes back short."""
+        chunk = {"before": timestamp(before), "chunk": self._purge_chunk_rows}
+        total = 0
+        while True:
+            async with self._engine.transaction() as transaction:
+                deleted: int = await transaction.execute(statement, chunk)
+            total += deleted
+            if deleted < self._purge_chunk_rows:
+                return total
 
 
 def write_event(executor: Any, record: EventRecord) -> Any:

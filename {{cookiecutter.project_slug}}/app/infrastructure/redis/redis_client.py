@@ -12,14 +12,20 @@ from app.infrastructure.config import Settings
 MAX_CONNECTIONS = 32
 
 
-def create_redis_client(settings: Settings) -> Redis:
+def create_redis_client(settings: Settings, *, blocking_seconds: float = 0.0) -> Redis:
+    """A client whose commands may also block on the server for up to `blocking_seconds`.
+
+    A reply that takes longer than REDIS_TIMEOUT_SECONDS plus that is given up on the
+    socket; callers still bound each command themselves (bounded_command.py), a
+    blocking read by its block plus REDIS_TIMEOUT_SECONDS, everything else by the latter.
+    """
     seconds = settings.redis_timeout_seconds
     pool = BlockingConnectionPool.from_url(
         settings.redis_url.get_secret_value(),
         max_connections=MAX_CONNECTIONS,
         timeout=seconds,
         socket_connect_timeout=seconds,
-        socket_timeout=seconds,
+        socket_timeout=seconds + blocking_seconds,
         # redis-py 8 would retry a failed command up to 10 times, each try with its own
         # timeouts: the bound would multiply. A request fails once and is answered 503.
         retry=Retry(NoBackoff(), 0),

@@ -6,7 +6,6 @@ these dependencies only read it, so nothing is rebuilt per request.
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Annotated, cast
 
 from fastapi import Depends, Request
@@ -19,12 +18,7 @@ from app.application.events.outbox_relay import OutboxRelay
 from app.application.ports.event_consumer import EventConsumer
 {%- endif %}
 from app.application.services.token_service import TokenService
-
-
-class RateLimitScope(StrEnum):
-    LOGIN = "login"
-    REGISTER = "register"
-    PASSWORD_CHANGE = "password_change"  # noqa: S105 - a rate-limit scope, not a secret
+from app.interfaces.pipeline.stages.rate_limit_scope import RateLimitScope
 
 
 @dataclass(frozen=True, slots=True)

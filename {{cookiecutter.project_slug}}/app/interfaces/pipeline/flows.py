@@ -9,9 +9,9 @@ from typing import Annotated
 from fastapi import Depends
 from fastapi_request_pipeline import Flow, RequestContext, flow_dependency
 
-from app.interfaces.dependencies.container import RateLimitScope
 from app.interfaces.pipeline.stages.authentication_stage import AuthenticationStage
 from app.interfaces.pipeline.stages.logging_stage import LoggingStage
+from app.interfaces.pipeline.stages.rate_limit_scope import RateLimitScope
 from app.interfaces.pipeline.stages.rate_limit_stage import RateLimitStage
 from app.interfaces.pipeline.stages.validation_stage import ValidationStage
 

@@ -17,8 +17,12 @@ async def handle_purge_events(
 ) -> PurgedEventCounts:
     # Unpublished events stay, however old: they have not reached anyone yet.
     before = clock.now() - event_retention
-    purged = await outbox.purge(before)
-    streamed = await publisher.purge(before)
+    try:
+        purged = await outbox.purge(before)
+    finally:
+        # The stream's old entries go even when the database's could not (the chunks
+        # deleted before a failure stay deleted): the next run does the rest.
+        streamed = await publisher.purge(before)
     return PurgedEventCounts(
         published=purged.published, processed=purged.processed, streamed=streamed
     )

@@ -24,9 +24,9 @@ async def handle_check_readiness(
     writes, and every configured dependency answers.
 
     A database migrated further still counts: during a rolling deploy the new release
-    migrates first, and migrations are written so that the previous one runs on them
-    (docs/SCALING.md). The dependencies are probed at the same time as the database, so
-    the wait is the slowest probe's, not their sum.
+    migrates first, and migrations are written so that the previous one runs on them.
+    The dependencies are probed at the same time as the database, so the wait is the
+    slowest probe's, not their sum.
     """
     state, reached = await asyncio.gather(database.probe(), _reach_all(dependencies))
     migrated = state.schema_version is not None and state.schema_version >= expected_schema_version

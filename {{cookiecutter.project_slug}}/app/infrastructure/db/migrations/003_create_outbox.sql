@@ -39,3 +39,6 @@ CREATE INDEX outbox_unpublished_idx ON outbox (position) WHERE published_at IS N
 CREATE INDEX outbox_unpublished_aggregate_idx ON outbox (aggregate_id, position)
     WHERE published_at IS NULL;
 CREATE INDEX outbox_published_idx ON outbox (published_at) WHERE published_at IS NOT NULL;
+-- A relay finds, marks and releases its batch by claim: without this, each of those scans
+-- the whole table, the published rows kept for EVENTS_RETENTION_DAYS included.
+CREATE INDEX outbox_claim_idx ON outbox (claim_token) WHERE claim_token IS NOT NULL;

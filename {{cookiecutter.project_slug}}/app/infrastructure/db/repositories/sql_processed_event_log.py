@@ -18,3 +18,9 @@ class SqlProcessedEventLog(ProcessedEventLog):
             {"event_id": str(event_id), "subscriber": subscriber, "processed_at": timestamp(now)},
         )
         return inserted == 1
+
+    async def contains(self, event_id: uuid.UUID, subscriber: str) -> bool:
+        found = await self._executor.fetch_scalar(
+            "processed_events.contains", {"event_id": str(event_id), "subscriber": subscriber}
+        )
+        return found is not None

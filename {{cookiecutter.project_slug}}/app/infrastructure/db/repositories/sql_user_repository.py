@@ -24,7 +24,6 @@ class SqlUserRepository(UserRepository):
         self._tracker = tracker
 
     async def add(self, user: UserEntity) -> None:
-        self._tracker.track(user)
         try:
             await self._executor.execute(
                 "users.insert",
@@ -43,6 +42,9 @@ class SqlUserRepository(UserRepository):
             raise ConflictError(
                 "An account with this email already exists", code="EMAIL_TAKEN"
             ) from None
+        # Only once stored: a refused user's events must not reach the outbox, even when
+        # the caller carries on in the same transaction.
+        self._tracker.track(user)
 
     async def get(self, user_id: UserId) -> UserEntity | None:
         row = await self._executor.fetch_one("users.load_by_id", {"id": str(user_id)})

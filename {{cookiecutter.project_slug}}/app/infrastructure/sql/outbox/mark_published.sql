@@ -1,3 +1,6 @@
--- Only while the claim is still ours: once it ran out another relay owns the rows.
-UPDATE outbox SET published_at = :now, claim_token = NULL, claimed_until = NULL
+-- The delivered rows this claim still holds: the usual case, one statement. The relay
+-- whose claim on a row ran out before this one took it over may have delivered and
+-- marked it first: the first publication's time stays.
+UPDATE outbox
+SET published_at = COALESCE(published_at, :now), claim_token = NULL, claimed_until = NULL
 WHERE claim_token = :claim_token AND position <= :through

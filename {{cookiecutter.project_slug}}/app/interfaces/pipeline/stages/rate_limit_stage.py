@@ -2,8 +2,9 @@ from fastapi_request_pipeline import ComponentCategory, FlowComponent, RequestCo
 
 from app.application.dto.principal import Principal
 from app.interfaces.client_address import client_bucket
-from app.interfaces.dependencies.container import RateLimitScope, get_container
+from app.interfaces.dependencies.container import get_container
 from app.interfaces.pipeline.abort import StageAbort
+from app.interfaces.pipeline.stages.rate_limit_scope import RateLimitScope
 
 WINDOW_SECONDS = 60
 
