@@ -28,6 +28,7 @@ from app.application.services.token_service import TokenService
 from app.infrastructure.clock import SystemClock
 from app.infrastructure.config import Settings
 from app.infrastructure.db.connection import create_engine
+from app.infrastructure.db.repositories.sql_processed_event_log import SqlProcessedEventLog
 {%- if cookiecutter.db_driver == "postgresql" %}
 from app.infrastructure.db.retrying_reader import RetryingReader
 {%- endif %}
@@ -130,11 +131,17 @@ async def build_container(settings: Settings) -> AsyncIterator[Container]:
             "dependencies": lambda: dependencies,
         }
         event_types = discover_event_types()
+        # On the engine itself: each read its own statement, outside any transaction.
+        committed_marks = SqlProcessedEventLog(engine)
         event_bus = EventBus.discover(
             EVENT_SUBSCRIBERS,
             providers,
             lambda event_id, subscriber: HandledOnceUnitOfWork(
-                SqlUnitOfWork(engine), event_id=event_id, subscriber=subscriber, clock=clock
+                SqlUnitOfWork(engine),
+                event_id=event_id,
+                subscriber=subscriber,
+                clock=clock,
+                marks=committed_marks,
             ),
             timeout_seconds=settings.events_subscriber_timeout_seconds,
         )

@@ -36,6 +36,7 @@ from app.infrastructure.clock import SystemClock
 from app.infrastructure.config import Settings
 from app.infrastructure.db.column_types import optional_datetime, timestamp, to_datetime, to_uuid
 from app.infrastructure.db.connection import load_sql_registry
+from app.infrastructure.db.repositories.sql_processed_event_log import SqlProcessedEventLog
 from app.infrastructure.db.sql_outbox import SqlOutbox, write_event
 from app.infrastructure.db.unit_of_work import SqlUnitOfWork
 
@@ -444,7 +445,11 @@ async def test_the_relay_delivers_around_an_event_a_subscriber_refuses(engine: A
         "app.application.subscribers",
         {},
         lambda event_id, subscriber: HandledOnceUnitOfWork(
-            SqlUnitOfWork(engine), event_id=event_id, subscriber=subscriber, clock=clock
+            SqlUnitOfWork(engine),
+            event_id=event_id,
+            subscriber=subscriber,
+            clock=clock,
+            marks=SqlProcessedEventLog(engine),
         ),
         timeout_seconds=SUBSCRIBER_TIMEOUT_SECONDS,
     )

@@ -14,6 +14,7 @@ from app.application.bus.event_bus import EventBus
 from app.application.events.handled_once import EventAlreadyHandledError, HandledOnceUnitOfWork
 from app.domain.events.user_registered import UserRegistered
 from app.infrastructure.clock import SystemClock
+from app.infrastructure.db.repositories.sql_processed_event_log import SqlProcessedEventLog
 from app.infrastructure.db.unit_of_work import SqlUnitOfWork
 
 from .builders import store_user
@@ -68,7 +69,11 @@ async def test_the_subscribers_effect_and_its_mark_commit_together(engine: Any) 
 
     def delivery() -> HandledOnceUnitOfWork:
         return HandledOnceUnitOfWork(
-            SqlUnitOfWork(engine), event_id=event_id, subscriber=SUBSCRIBER, clock=SystemClock()
+            SqlUnitOfWork(engine),
+            event_id=event_id,
+            subscriber=SUBSCRIBER,
+            clock=SystemClock(),
+            marks=SqlProcessedEventLog(engine),
         )
 
     async def record_activity(uow: HandledOnceUnitOfWork, fail: bool) -> None:
@@ -97,7 +102,11 @@ def _bus(engine: Any) -> EventBus:
         "app.application.subscribers",
         {},
         lambda event_id, subscriber: HandledOnceUnitOfWork(
-            SqlUnitOfWork(engine), event_id=event_id, subscriber=subscriber, clock=SystemClock()
+            SqlUnitOfWork(engine),
+            event_id=event_id,
+            subscriber=subscriber,
+            clock=SystemClock(),
+            marks=SqlProcessedEventLog(engine),
         ),
         timeout_seconds=SUBSCRIBER_TIMEOUT_SECONDS,
     )

@@ -213,6 +213,19 @@ class InMemoryProcessedEventLog(_Transactional, ProcessedEventLog):
         return (event_id, subscriber) in self._state.processed
 
 
+class CommittedProcessedEventLog(ProcessedEventLog):
+    """The marks as the engine reads them outside a transaction: what committed."""
+
+    def __init__(self, uow: "InMemoryUnitOfWork") -> None:
+        self._uow = uow
+
+    async def record(self, event_id: uuid.UUID, subscriber: str, now: datetime) -> bool:
+        raise RuntimeError("a mark is only recorded inside `async with uow`")
+
+    async def contains(self, event_id: uuid.UUID, subscriber: str) -> bool:
+        return (event_id, subscriber) in self._uow.processed_marks()
+
+
 class InMemoryAccountActivityLog(_Transactional, AccountActivityLog):
     async def add(
         self, *, user_id: uuid.UUID, activity: str, event_id: uuid.UUID, occurred_at: datetime
@@ -305,6 +318,9 @@ class InMemoryUnitOfWork:
 
     def stored_activity(self) -> list[dict[str, Any]]:
         return copy.deepcopy(self._committed.activity)
+
+    def committed_marks(self) -> ProcessedEventLog:
+        return CommittedProcessedEventLog(self)
 
     def processed_marks(self) -> set[tuple[uuid.UUID, str]]:
         return set(self._committed.processed)

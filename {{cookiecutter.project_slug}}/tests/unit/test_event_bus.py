@@ -172,7 +172,11 @@ class World:
             f"{self.package}.subscribers",
             self.providers(),
             lambda event_id, subscriber: HandledOnceUnitOfWork(
-                self.uow, event_id=event_id, subscriber=subscriber, clock=self.clock
+                self.uow,
+                event_id=event_id,
+                subscriber=subscriber,
+                clock=self.clock,
+                marks=self.uow.committed_marks(),
             ),
             timeout_seconds=timeout_seconds,
         )
@@ -428,7 +432,11 @@ async def test_the_shipped_subscribers_keep_an_accounts_history_once(
         "app.application.subscribers",
         {},
         lambda event_id, subscriber: HandledOnceUnitOfWork(
-            uow, event_id=event_id, subscriber=subscriber, clock=clock
+            uow,
+            event_id=event_id,
+            subscriber=subscriber,
+            clock=clock,
+            marks=uow.committed_marks(),
         ),
         timeout_seconds=TIMEOUT_SECONDS,
     )

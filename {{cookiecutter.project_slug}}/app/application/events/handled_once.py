@@ -29,9 +29,17 @@ class SubscriberReenteredError(RuntimeError):
 
 class HandledOnceUnitOfWork:
     def __init__(
-        self, inner: UnitOfWork, *, event_id: uuid.UUID, subscriber: str, clock: Clock
+        self,
+        inner: UnitOfWork,
+        *,
+        event_id: uuid.UUID,
+        subscriber: str,
+        clock: Clock,
+        marks: ProcessedEventLog,
     ) -> None:
+        """`marks` answers `contains` outside any transaction: the committed marks."""
         self._inner = inner
+        self._marks = marks
         self._event_id = event_id
         self._subscriber = subscriber
         self._clock = clock
@@ -56,11 +64,10 @@ class HandledOnceUnitOfWork:
     async def handled_before(self) -> bool:
         """Whether a delivery before this one committed the subscriber's mark.
 
-        A read only: entering still checks, in the transaction, for a delivery
-        that races this one.
+        One plain read, no transaction (on SQLite no write lock to wait for): entering
+        still checks, in the transaction, for a delivery that races this one.
         """
-        async with self._inner:
-            return await self._inner.processed_events.contains(self._event_id, self._subscriber)
+        return await self._marks.contains(self._event_id, self._subscriber)
 
     async def __aenter__(self) -> Self:
         if self.entered:
