@@ -7,7 +7,6 @@ import getpass
 import logging
 import os
 {%- if cookiecutter.use_redis == "true" %}
-import socket
 {%- endif %}
 import sys
 
@@ -170,7 +169,7 @@ def consume_events(once: bool) -> int:
                     "consume-events reads the Redis stream %s in group %s as consumer %s",
                     settings.event_stream_key,
                     settings.events_consumer_group,
-                    settings.events_consumer_name or socket.gethostname(),
+                    settings.event_consumer_name,
                 )
                 await keep_running(
                     "consume-events",

@@ -5,6 +5,9 @@ the defaults below.
 """
 
 import os
+{%- if cookiecutter.use_redis == "true" %}
+import socket
+{%- endif %}
 from pathlib import Path
 from typing import Literal
 
@@ -251,6 +254,12 @@ class Settings(BaseSettings):
     @property
     def event_stream_key(self) -> str:
         return self.events_stream or f"{self.app_name}:{self.app_env}:events"
+
+    @property
+    def event_consumer_name(self) -> str:
+        # The same after a restart (a container keeps its hostname): what the consumer
+        # held before it went down is its own again, delivered before anything newer.
+        return self.events_consumer_name or socket.gethostname()
 {%- endif %}
 
     @property

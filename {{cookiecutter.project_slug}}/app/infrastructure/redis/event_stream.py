@@ -5,7 +5,6 @@ Without REDIS_URL (local only) there is none: the relay hands the events to this
 process's subscribers itself (LocalEventPublisher).
 """
 
-import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -51,10 +50,7 @@ async def event_stream(
                 stream=stream,
                 dead_letter_stream=dead_letter_stream,
                 group=settings.events_consumer_group,
-                # The same after a restart (a container keeps its hostname): what the
-                # consumer held before it went down is its own again, delivered before
-                # anything newer, in order.
-                name=settings.events_consumer_name or socket.gethostname(),
+                name=settings.event_consumer_name,
                 limits=ConsumerLimits(
                     batch_size=settings.events_batch_size,
                     block_seconds=poll,
