@@ -23,8 +23,10 @@ from app.application.ports.event_publisher import EventPublisher
 {%- endif %}
 from app.application.ports.reachability_probe import ReachabilityProbe
 from app.application.read_database import ReadDatabase
+from app.application.services.access_token_codec import AccessTokenCodec
 from app.application.services.login_throttle import LoginLimits, LoginThrottle
 from app.application.services.token_service import TokenService
+from app.domain.services.clock import Clock
 from app.infrastructure.clock import SystemClock
 from app.infrastructure.config import Settings
 from app.infrastructure.db.connection import create_engine
@@ -44,6 +46,7 @@ from app.infrastructure.redis.event_stream import event_stream
 from app.infrastructure.redis.shared_counters import shared_counters
 {%- endif %}
 from app.infrastructure.security.bcrypt_password_hasher import BcryptPasswordHasher
+from app.infrastructure.security.cached_access_token_codec import CachedAccessTokenCodec
 from app.infrastructure.security.jwt_access_token_codec import JwtAccessTokenCodec
 {%- if cookiecutter.use_redis == "false" %}
 from app.infrastructure.throttle.in_memory_throttle_store import InMemoryThrottleStore
@@ -83,11 +86,7 @@ async def build_container(settings: Settings) -> AsyncIterator[Container]:
         clock = SystemClock()
         schema_version = expected_schema_version()
         tokens = TokenService(
-            codec=JwtAccessTokenCodec(
-                secret=settings.jwt_secret_key.get_secret_value(),
-                algorithm=settings.jwt_algorithm,
-                issuer=settings.app_name,
-            ),
+            codec=_access_token_codec(settings, clock),
             clock=clock,
             access_ttl=timedelta(minutes=settings.access_token_expire_minutes),
             refresh_ttl=timedelta(days=settings.refresh_token_expire_days),
@@ -182,6 +181,17 @@ async def build_container(settings: Settings) -> AsyncIterator[Container]:
             event_consumer=None if stream is None else stream.consumer,
 {%- endif %}
         )
+
+
+def _access_token_codec(settings: Settings, clock: Clock) -> AccessTokenCodec:
+    codec = JwtAccessTokenCodec(
+        secret=settings.jwt_secret_key.get_secret_value(),
+        algorithm=settings.jwt_algorithm,
+        issuer=settings.app_name,
+    )
+    if settings.access_token_cache_size == 0:
+        return codec
+    return CachedAccessTokenCodec(codec, clock=clock, max_entries=settings.access_token_cache_size)
 
 
 def _login_limits(settings: Settings) -> LoginLimits:

@@ -23,6 +23,7 @@ from pydantic import (
 from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from app.infrastructure.cpu_cores import cores_given
 from app.infrastructure.db.database_url import parse_database_url, require_driver
 from app.infrastructure.db.migrate import DEFAULT_LOCK_TIMEOUT_SECONDS
 from app.infrastructure.logging import LogFormat
@@ -67,12 +68,13 @@ class Settings(BaseSettings):
     jwt_secret_key: SecretStr = Field(default=SecretStr(""), validate_default=True)
     jwt_algorithm: Literal["HS256", "HS384", "HS512"] = "HS256"
     access_token_expire_minutes: int = Field(default=30, ge=1)
+    # Verified access tokens remembered per process (expiry re-checked on each use); 0 = off.
+    access_token_cache_size: int = Field(default=10_000, ge=0)
     refresh_token_expire_days: int = Field(default=7, ge=1)
     bcrypt_rounds: int = Field(default=12, ge=4, le=31)
-    # One core stays free for the event loop while hashes run (bcrypt releases the GIL).
-    bcrypt_max_concurrency: int = Field(
-        default_factory=lambda: max(1, (os.cpu_count() or 2) - 1), ge=1
-    )
+    # A hash per core given (bcrypt releases the GIL): the event loop needs little CPU
+    # beside them, and the operating system's scheduler still gives it its turns.
+    bcrypt_max_concurrency: int = Field(default_factory=cores_given, ge=1)
     bcrypt_max_pending: int = Field(default=64, ge=1)
     # Per client address (IPv4, or IPv6 /64; per user once authenticated) and {% if cookiecutter.use_redis == "true" %}across
     # every process (counted in Redis){% else %}per

@@ -15,6 +15,7 @@ from typing import Any, Self
 from row_query import AsyncEngine, AsyncTransactionManager, SQLRegistry
 
 from app.infrastructure.db.deadline import Deadline, DeadlineConnectionManager
+from app.infrastructure.db.deadline_timer import DeadlineTimer
 {%- if cookiecutter.db_driver == "postgresql" %}
 from app.infrastructure.errors import ConnectionLostError
 {%- endif %}
@@ -22,16 +23,17 @@ from app.infrastructure.errors import ConnectionLostError
 
 class BoundedTransaction(AsyncTransactionManager):  # type: ignore[misc]
     def __init__(
-        self, connection_manager: DeadlineConnectionManager, registry: SQLRegistry, timeout: float
+        self,
+        connection_manager: DeadlineConnectionManager,
+        registry: SQLRegistry,
+        deadlines: DeadlineTimer,
     ) -> None:
         super().__init__(connection_manager=connection_manager, registry=registry)
-        self._timeout = timeout
+        self._deadlines = deadlines
         self._deadline: Deadline | None = None
 
     async def __aenter__(self) -> Self:
-        deadline = self._deadline = Deadline(
-            self._timeout, self._connection_manager.adapter.abandon
-        )
+        deadline = self._deadline = self._deadlines.start(self._connection_manager.adapter.abandon)
         try:
             with deadline:
 {%- if cookiecutter.db_driver == "postgresql" %}
@@ -89,11 +91,11 @@ class BoundedEngine(AsyncEngine):  # type: ignore[misc]
         self, connection_manager: DeadlineConnectionManager, registry: SQLRegistry, timeout: float
     ) -> None:
         super().__init__(connection_manager, registry)
-        self._timeout = timeout
+        self._deadlines = DeadlineTimer(timeout)
 
     @asynccontextmanager
     async def _connection(self) -> AsyncIterator[Any]:
-        deadline = Deadline(self._timeout, self._connection_manager.adapter.abandon)
+        deadline = self._deadlines.start(self._connection_manager.adapter.abandon)
         try:
             with deadline:
                 async with super()._connection() as connection:
@@ -102,4 +104,4 @@ class BoundedEngine(AsyncEngine):  # type: ignore[misc]
             deadline.close()
 
     def transaction(self) -> BoundedTransaction:
-        return BoundedTransaction(self._connection_manager, self._registry, self._timeout)
+        return BoundedTransaction(self._connection_manager, self._registry, self._deadlines)

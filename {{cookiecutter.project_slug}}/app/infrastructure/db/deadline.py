@@ -18,6 +18,7 @@ from typing import Any, Self
 
 from row_query import AsyncConnectionManager
 
+from app.infrastructure.db.lean_pool import LeanPool
 from app.infrastructure.errors import DatabaseTimeoutError
 
 # Stops waiting for a connection at once, without a round trip to the database.
@@ -30,7 +31,7 @@ class Deadline:
     """One operation's budget, entered (`with`) around each of its steps.
 
     An engine call is one step; a transaction is several (begin, each statement,
-    commit), all within the one budget. The clock starts at construction.
+    commit), all within the one budget. DeadlineTimer.start() makes one and keeps time.
     """
 
     __slots__ = (
@@ -40,14 +41,18 @@ class Deadline:
         "_connections",
         "_expired",
         "_task",
-        "_timer",
         "_token",
+        "closed",
+        "expires_at",
         "interruptible",
         "seconds",
     )
 
-    def __init__(self, seconds: float, abandon: Abandon) -> None:
+    def __init__(self, seconds: float, abandon: Abandon, *, expires_at: float) -> None:
         self.seconds = seconds
+        # In the event loop's time; a DeadlineTimer calls expire() then, unless closed.
+        self.expires_at = expires_at
+        self.closed = False
         # Cleared while a step must not be cancelled; abandoning still ends it soon.
         self.interruptible = True
         self._abandon = abandon
@@ -57,8 +62,6 @@ class Deadline:
         self._cancelled = False
         self._cancelling = 0
         self._token: Token[Deadline | None] | None = None
-        loop = asyncio.get_running_loop()
-        self._timer = loop.call_at(loop.time() + seconds, self._expire)
 
     @property
     def expired(self) -> bool:
@@ -81,7 +84,7 @@ class Deadline:
 
     def close(self) -> None:
         """The operation is over: stop the clock."""
-        self._timer.cancel()
+        self.closed = True
 
     def __enter__(self) -> Self:
         task = asyncio.current_task()
@@ -111,7 +114,8 @@ class Deadline:
         # Whatever failed after the budget ran out failed because its connection was abandoned.
         raise DatabaseTimeoutError(self.seconds) from None
 
-    def _expire(self) -> None:
+    def expire(self) -> None:
+        """The budget ran out: abandon the borrowed connections, then cancel the waiting."""
         self._expired = True
         for connection in self._connections:
             self._abandon(connection)
@@ -121,7 +125,27 @@ class Deadline:
 
 
 class DeadlineConnectionManager(AsyncConnectionManager):  # type: ignore[misc]
-    """Hands every connection it lends to the deadline of the operation borrowing it."""
+    """Hands every connection it lends to the deadline of the operation borrowing it.
+
+    Its pool is a LeanPool; the adapter says how a returned connection is reset.
+    """
+
+    _pool: LeanPool[Any] | None
+
+    async def initialize_pool(self) -> LeanPool[Any]:
+        if self._pool is None:
+            adapter, config = self._adapter, self.config
+            self._pool = LeanPool(
+                connect=lambda: adapter.connect_async(config),
+                close=adapter.close_connection_async,
+                reset=adapter.reset,
+                is_alive=adapter.is_connection_alive,
+                size=config.pool_size,
+                timeout=config.pool_timeout,
+                # A SQLite file has no server to drop idle connections: never recycled.
+                recycle=None if config.driver == "sqlite" else config.pool_recycle,
+            )
+        return self._pool
 
     async def acquire(self) -> Any:
         connection = await super().acquire()

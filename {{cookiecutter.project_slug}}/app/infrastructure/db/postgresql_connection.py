@@ -17,6 +17,7 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 import psycopg
+from psycopg.pq import TransactionStatus
 from psycopg.rows import dict_row
 from row_query import ConnectionConfig
 from row_query.adapters.postgresql import PostgresqlAsyncAdapter
@@ -78,6 +79,15 @@ class AutocommitPostgresqlAdapter(PostgresqlAsyncAdapter):  # type: ignore[misc]
         # says nothing about the other connections: they stay.
         self._generations.pop(connection, None)
         connection.pgconn.finish()
+
+    async def reset(self, connection: Any) -> None:
+        """What the pool does to a returned connection: end its transaction, if any.
+
+        In autocommit mode a connection between statements holds none, so a plain
+        read's connection goes back as it is, without even psycopg's lock.
+        """
+        if connection.info.transaction_status != TransactionStatus.IDLE:
+            await connection.rollback()
 
     async def begin_async(self, connection: Any) -> None:
         await self.execute_async(connection, "BEGIN")

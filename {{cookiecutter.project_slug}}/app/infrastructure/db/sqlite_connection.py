@@ -120,8 +120,7 @@ class _PooledConnection(aiosqlite.Connection):
         if self.abandoned:
             # Fails the reset the pool does on release, so the pool discards it.
             raise sqlite3.InterfaceError("Connection abandoned at its deadline")
-        # The pool rolls back every returned connection; after a plain read there
-        # is nothing to undo, so skip the trip to the connection's thread.
+        # Nothing to undo: no trip to the connection's thread.
         if self.in_transaction:
             await super().rollback()
 
@@ -168,6 +167,15 @@ class TunedSqliteAdapter(SqliteAsyncAdapter):  # type: ignore[misc]
 
     def abandon(self, connection: _PooledConnection) -> None:
         connection.abandon()
+
+    async def reset(self, connection: _PooledConnection) -> None:
+        """What the pool does to a returned connection: end its transaction, if any.
+
+        After a plain read there is nothing to undo, so no trip to the connection's
+        thread; an abandoned connection fails here, so the pool discards it.
+        """
+        if connection.abandoned or connection.in_transaction:
+            await connection.rollback()
 
     async def begin_async(self, connection: _PooledConnection) -> None:
         if not connection.in_transaction:

@@ -14,8 +14,6 @@ class AllowedMethods:
     """Which methods the app's routes serve, path by path."""
 
     def __init__(self, routes: Iterable[BaseRoute]) -> None:
-        # Routes only: FastAPI may keep an included router as one opaque entry, so the
-        # caller passes the routers' own routes alongside the app's.
         self._routes = [route for route in routes if isinstance(route, Route) and route.methods]
 
     def header(self, scope: Scope) -> str:

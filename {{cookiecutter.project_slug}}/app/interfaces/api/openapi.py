@@ -5,10 +5,9 @@ around all of them, so they are added here, once, to every operation: any reques
 end in a 500, and every response carries X-Request-ID.
 """
 
-from collections.abc import Iterable
 from typing import Any
 
-from fastapi import APIRouter, FastAPI
+from fastapi import FastAPI
 from fastapi_request_pipeline import enrich_openapi
 
 from app.interfaces.api.schemas.headers import REQUEST_ID
@@ -19,21 +18,14 @@ INTERNAL_ERROR = {
 }
 
 
-def document_api(app: FastAPI, routers: Iterable[APIRouter]) -> None:
-    """Serve a document with each flow's security and the middleware's shared responses.
-
-    enrich_openapi() only sees routes placed directly on an app, while FastAPI keeps an
-    included router as one entry; so enrich a flat view of the same route objects and
-    serve that view's schema.
-    """
-    docs = FastAPI(title=app.title, version=app.version)
-    for router in routers:
-        docs.router.routes.extend(router.routes)
-    enrich_openapi(docs)
+def document_api(app: FastAPI) -> None:
+    """Serve a document with each flow's security and the middleware's shared responses."""
+    enrich_openapi(app)
+    generate = app.openapi
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = _with_shared_responses(docs.openapi())
+            app.openapi_schema = _with_shared_responses(generate())
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

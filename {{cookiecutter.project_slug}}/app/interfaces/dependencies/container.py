@@ -6,9 +6,9 @@ these dependencies only read it, so nothing is rebuilt per request.
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Annotated, cast
+from typing import cast
 
-from fastapi import Depends, Request
+from fastapi import Request
 from fastapi_request_pipeline import ThrottleBackend
 
 from app.application.bus.command_bus import CommandBus
@@ -37,16 +37,3 @@ class Container:
 
 def get_container(request: Request) -> Container:
     return cast(Container, request.app.state.container)
-
-
-# async: FastAPI runs a sync dependency in a worker thread, a hop per request.
-async def get_command_bus(request: Request) -> CommandBus:
-    return get_container(request).command_bus
-
-
-async def get_query_bus(request: Request) -> QueryBus:
-    return get_container(request).query_bus
-
-
-CommandBusDep = Annotated[CommandBus, Depends(get_command_bus)]
-QueryBusDep = Annotated[QueryBus, Depends(get_query_bus)]

@@ -2,13 +2,15 @@
 
 Each dependency is created once here: FastAPI caches a dependency per request
 by identity, and fastapi-request-pipeline snapshots a flow when it is wrapped.
+A route takes exactly one of these; it carries the caller and the buses too.
 """
 
 from typing import Annotated
 
 from fastapi import Depends
-from fastapi_request_pipeline import Flow, RequestContext, flow_dependency
+from fastapi_request_pipeline import Flow
 
+from app.interfaces.pipeline.route_context import RouteContext, route_dependency
 from app.interfaces.pipeline.stages.authentication_stage import AuthenticationStage
 from app.interfaces.pipeline.stages.logging_stage import LoggingStage
 from app.interfaces.pipeline.stages.rate_limit_scope import RateLimitScope
@@ -24,8 +26,8 @@ register_flow = Flow(public_flow, RateLimitStage(RateLimitScope.REGISTER))
 authenticated_flow = Flow(ValidationStage(), AuthenticationStage(), LoggingStage())
 password_change_flow = Flow(authenticated_flow, RateLimitStage(RateLimitScope.PASSWORD_CHANGE))
 
-PublicContext = Annotated[RequestContext, Depends(flow_dependency(public_flow))]
-LoginContext = Annotated[RequestContext, Depends(flow_dependency(login_flow))]
-RegisterContext = Annotated[RequestContext, Depends(flow_dependency(register_flow))]
-AuthenticatedContext = Annotated[RequestContext, Depends(flow_dependency(authenticated_flow))]
-PasswordChangeContext = Annotated[RequestContext, Depends(flow_dependency(password_change_flow))]
+PublicContext = Annotated[RouteContext, Depends(route_dependency(public_flow))]
+LoginContext = Annotated[RouteContext, Depends(route_dependency(login_flow))]
+RegisterContext = Annotated[RouteContext, Depends(route_dependency(register_flow))]
+AuthenticatedContext = Annotated[RouteContext, Depends(route_dependency(authenticated_flow))]
+PasswordChangeContext = Annotated[RouteContext, Depends(route_dependency(password_change_flow))]

@@ -5,7 +5,6 @@ from app.application.commands.login_user import LoginUserCommand
 from app.application.commands.logout_user import LogoutUserCommand
 from app.application.commands.refresh_token import RefreshTokenCommand
 from app.application.commands.register_user import RegisterUserCommand
-from app.application.dto.principal import Principal
 from app.interfaces.api.schemas.auth import (
     ChangePasswordRequest,
     LoginRequest,
@@ -19,7 +18,6 @@ from app.interfaces.api.schemas.headers import NO_STORE_HEADERS
 from app.interfaces.api.schemas.links import REGISTERED_USER_LINKS, TOKEN_PAIR_LINKS
 from app.interfaces.api.schemas.users import UserResponse
 from app.interfaces.client_address import client_bucket
-from app.interfaces.dependencies.container import CommandBusDep
 from app.interfaces.dependencies.no_store import no_store
 from app.interfaces.pipeline.flows import (
     AuthenticatedContext,
@@ -42,10 +40,9 @@ TOKEN_PAIR_RESPONSE = {"headers": NO_STORE_HEADERS, "links": TOKEN_PAIR_LINKS}
         **error_responses(400, 409, 413, 415, 422, 429, 503),
     },
 )
-async def register(
-    body: RegisterRequest, ctx: RegisterContext, commands: CommandBusDep
-) -> UserResponse:
-    user = await commands.dispatch(RegisterUserCommand(email=body.email, password=body.password))
+async def register(body: RegisterRequest, ctx: RegisterContext) -> UserResponse:
+    command = RegisterUserCommand(email=body.email, password=body.password)
+    user = await ctx.commands.dispatch(command)
     return UserResponse.model_validate(user, from_attributes=True)
 
 
@@ -55,8 +52,8 @@ async def register(
     dependencies=[Depends(no_store)],
     responses={200: TOKEN_PAIR_RESPONSE, **error_responses(400, 401, 413, 415, 422, 429, 503)},
 )
-async def login(body: LoginRequest, ctx: LoginContext, commands: CommandBusDep) -> TokenResponse:
-    pair = await commands.dispatch(
+async def login(body: LoginRequest, ctx: LoginContext) -> TokenResponse:
+    pair = await ctx.commands.dispatch(
         LoginUserCommand(
             email=body.email, password=body.password, address_bucket=client_bucket(ctx.request)
         )
@@ -70,10 +67,8 @@ async def login(body: LoginRequest, ctx: LoginContext, commands: CommandBusDep) 
     dependencies=[Depends(no_store)],
     responses={200: TOKEN_PAIR_RESPONSE, **error_responses(400, 401, 413, 415, 422, 503)},
 )
-async def refresh(
-    body: RefreshRequest, ctx: PublicContext, commands: CommandBusDep
-) -> TokenResponse:
-    pair = await commands.dispatch(RefreshTokenCommand(refresh_token=body.refresh_token))
+async def refresh(body: RefreshRequest, ctx: PublicContext) -> TokenResponse:
+    pair = await ctx.commands.dispatch(RefreshTokenCommand(refresh_token=body.refresh_token))
     return TokenResponse.model_validate(pair, from_attributes=True)
 
 
@@ -83,10 +78,9 @@ async def refresh(
     status_code=status.HTTP_204_NO_CONTENT,
     responses=error_responses(400, 401, 403, 413, 415, 422, 503),
 )
-async def logout(body: LogoutRequest, ctx: AuthenticatedContext, commands: CommandBusDep) -> None:
-    principal: Principal = ctx.user
-    await commands.dispatch(
-        LogoutUserCommand(user_id=principal.user_id, refresh_token=body.refresh_token)
+async def logout(body: LogoutRequest, ctx: AuthenticatedContext) -> None:
+    await ctx.commands.dispatch(
+        LogoutUserCommand(user_id=ctx.principal.user_id, refresh_token=body.refresh_token)
     )
 
 
@@ -96,13 +90,10 @@ async def logout(body: LogoutRequest, ctx: AuthenticatedContext, commands: Comma
     status_code=status.HTTP_204_NO_CONTENT,
     responses=error_responses(400, 401, 403, 404, 409, 413, 415, 422, 429, 503),
 )
-async def change_password(
-    body: ChangePasswordRequest, ctx: PasswordChangeContext, commands: CommandBusDep
-) -> None:
-    principal: Principal = ctx.user
-    await commands.dispatch(
+async def change_password(body: ChangePasswordRequest, ctx: PasswordChangeContext) -> None:
+    await ctx.commands.dispatch(
         ChangePasswordCommand(
-            user_id=principal.user_id,
+            user_id=ctx.principal.user_id,
             current_password=body.current_password,
             new_password=body.new_password,
         )

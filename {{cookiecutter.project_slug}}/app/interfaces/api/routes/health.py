@@ -1,21 +1,37 @@
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
 from app.application.queries.check_readiness import CheckReadinessQuery
 from app.interfaces.api.errors import RETRY_AFTER_SECONDS, error_response
+from app.interfaces.api.plain_route import PlainRoute
 from app.interfaces.api.schemas.errors import error_responses
 from app.interfaces.api.schemas.health import HealthResponse, ReadinessResponse
-from app.interfaces.dependencies.container import QueryBusDep
 from app.interfaces.pipeline.flows import PublicContext
 
 router = APIRouter(tags=["health"])
 
 
-@router.get("/health", operation_id="get_health")
-@router.head("/health", include_in_schema=False)  # some load balancers probe with HEAD
-async def health(request: Request, ctx: PublicContext) -> HealthResponse:
-    """Liveness: the process is up. Never touches the database."""
-    return HealthResponse(service=request.app.title, version=request.app.version)
+async def health(request: Request) -> Response:
+    """Liveness: the process is up. Never touches the database.
+
+    No flow: none of its stages applies to a bodiless, anonymous probe.
+    """
+    body = HealthResponse(service=request.app.title, version=request.app.version)
+    return Response(body.model_dump_json(), media_type="application/json")
+
+
+router.add_api_route(
+    "/health",
+    health,
+    methods=["GET"],
+    response_model=HealthResponse,
+    operation_id="get_health",
+    route_class_override=PlainRoute,
+)
+# Some load balancers probe with HEAD.
+router.add_api_route(
+    "/health", health, methods=["HEAD"], include_in_schema=False, route_class_override=PlainRoute
+)
 
 
 @router.get(
@@ -25,14 +41,14 @@ async def health(request: Request, ctx: PublicContext) -> HealthResponse:
     responses=error_responses(503),
 )
 @router.head("/health/ready", response_model=ReadinessResponse, include_in_schema=False)
-async def ready(ctx: PublicContext, queries: QueryBusDep) -> ReadinessResponse | JSONResponse:
+async def ready(ctx: PublicContext) -> ReadinessResponse | JSONResponse:
     """Readiness: the database answers, is migrated as far as this release needs and takes
     writes; otherwise 503, with each outcome in `details.checks` and `details.dependencies`.
 
     A shared dependency that fails (Redis, the read replica) makes it "degraded", still
     200: every instance shares it, and the requests that do not need it still work.
     """
-    result = await queries.dispatch(CheckReadinessQuery())
+    result = await ctx.queries.dispatch(CheckReadinessQuery())
     outcomes = {"checks": result.checks.model_dump(), "dependencies": result.dependencies}
     if result.ready:
         status = "degraded" if result.degraded else "ready"
