@@ -120,25 +120,18 @@ async def test_a_connection_whose_reset_fails_is_closed_and_its_slot_reopened() 
     assert len(opener.opened) == 2
 
 
-async def test_a_dead_idle_connection_is_discarded_on_acquire() -> None:
+@pytest.mark.parametrize("why", ["dead", "older-than-recycle"])
+async def test_an_idle_connection_that_can_no_longer_serve_is_replaced_on_acquire(
+    why: str,
+) -> None:
     opener = Opener()
-    pool = _pool(opener, size=1)
-    connection = await pool.acquire()
-    await pool.release(connection)
-    connection.alive = False
-
-    fresh = await pool.acquire()
-
-    assert connection.closed
-    assert fresh is not connection
-
-
-async def test_a_connection_older_than_recycle_is_replaced() -> None:
-    opener = Opener()
-    pool = _pool(opener, size=1, recycle=0.02)
+    pool = _pool(opener, size=1, recycle=0.02 if why == "older-than-recycle" else None)
     old = await pool.acquire()
     await pool.release(old)
-    await asyncio.sleep(0.05)
+    if why == "dead":
+        old.alive = False
+    else:
+        await asyncio.sleep(0.05)
 
     fresh = await pool.acquire()
 

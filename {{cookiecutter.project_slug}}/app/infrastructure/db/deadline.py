@@ -154,9 +154,8 @@ class DeadlineConnectionManager(AsyncConnectionManager):  # type: ignore[misc]
             return connection
         deadline.watch(connection)
         if deadline.expired:
-            # On Python 3.11 the pool's wait_for drops the deadline's cancel when a slot
-            # frees at the same moment, so the budget may be spent by the time a connection
-            # arrives: without this the operation would run with no limit at all.
+            # The budget ran out while a step could not be cancelled (a release), so no
+            # cancel came: without this the rest of the operation would run with no limit.
             await self.release(connection)
             raise DatabaseTimeoutError(deadline.seconds)
         return connection
@@ -166,7 +165,7 @@ class DeadlineConnectionManager(AsyncConnectionManager):  # type: ignore[misc]
         if deadline is None:
             await super().release(connection)
             return
-        # A cancellation inside rowquery's pool release would lose the pool's slot for
+        # A cancellation inside the pool's release (its reset) would lose the slot for
         # good; an abandoned connection is released at once anyway, so none is needed.
         deadline.interruptible = False
         try:
