@@ -17,6 +17,7 @@ from app.application.bus.errors import (
     HandlerNotFoundError,
     MissingDependencyError,
 )
+from app.application.ports.dispatch_observer import DispatchObserver
 
 Handler = Callable[..., Awaitable[Any]]
 Provider = Callable[[], object]
@@ -75,16 +76,27 @@ def dependency_names(handler: Handler, providers: Mapping[str, Provider]) -> tup
 class MessageBus:
     kind: ClassVar[str]
 
-    def __init__(self, handlers: Mapping[type, Handler], providers: Mapping[str, Provider]) -> None:
+    def __init__(
+        self,
+        handlers: Mapping[type, Handler],
+        providers: Mapping[str, Provider],
+        observer: DispatchObserver | None = None,
+    ) -> None:
         self._providers = dict(providers)
+        self._observer = observer
         self._routes = {
             message_type: (handler, dependency_names(handler, self._providers))
             for message_type, handler in handlers.items()
         }
 
     @classmethod
-    def discover(cls, package: str, providers: Mapping[str, Provider]) -> Self:
-        return cls(discover_handlers(package, cls.kind), providers)
+    def discover(
+        cls,
+        package: str,
+        providers: Mapping[str, Provider],
+        observer: DispatchObserver | None = None,
+    ) -> Self:
+        return cls(discover_handlers(package, cls.kind), providers, observer)
 
     @property
     def message_types(self) -> frozenset[type]:
@@ -95,4 +107,8 @@ class MessageBus:
         if route is None:
             raise HandlerNotFoundError(f"No {self.kind} handler for {type(message).__name__}")
         handler, names = route
-        return await handler(message, **{name: self._providers[name]() for name in names})
+        dependencies = {name: self._providers[name]() for name in names}
+        if self._observer is None:
+            return await handler(message, **dependencies)
+        with self._observer.dispatching(self.kind, message):
+            return await handler(message, **dependencies)
