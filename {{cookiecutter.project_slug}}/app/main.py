@@ -14,6 +14,7 @@ from app.infrastructure.errors import INFRASTRUCTURE_ERRORS, is_transient
 from app.infrastructure.logging import configure_logging
 from app.infrastructure.signing_key import PER_PROCESS_KEY_WARNING
 from app.interfaces.api.allowed_methods import AllowedMethods
+from app.interfaces.api.cors import allow_cross_origin
 from app.interfaces.api.errors import install_error_handlers
 from app.interfaces.api.middleware import RequestMiddleware
 from app.interfaces.api.openapi import document_api
@@ -54,6 +55,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # "/users/" is not "/users": answer 404 in the envelope, not a redirect.
         redirect_slashes=False,
     )
+    # Inside RequestMiddleware: a preflight's answer gets a request id and nosniff too.
+    allow_cross_origin(app, settings.cors_origins)
     app.add_middleware(RequestMiddleware, max_body_bytes=settings.max_request_body_bytes)
     install_error_handlers(
         app, infrastructure_errors=INFRASTRUCTURE_ERRORS, is_transient=is_transient

@@ -23,6 +23,7 @@ from pydantic import (
 from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from app.infrastructure.cors_origin import origin_problem
 from app.infrastructure.cpu_cores import cores_given
 from app.infrastructure.db.database_url import parse_database_url, require_driver
 from app.infrastructure.db.migrate import DEFAULT_LOCK_TIMEOUT_SECONDS
@@ -147,6 +148,9 @@ class Settings(BaseSettings):
     shutdown_timeout_seconds: int = Field(default=5, ge=1)
     # Peers whose X-Forwarded-For and X-Forwarded-Proto are believed: the reverse proxy.
     forwarded_allow_ips: str = "127.0.0.1"
+    # Browser origins allowed to call the API, comma-separated (https://app.example.com);
+    # empty: no CORS headers at all, so browsers keep other sites' pages out.
+    cors_allow_origins: str = ""
 
     @field_validator("database_url")
     @classmethod
@@ -194,6 +198,19 @@ class Settings(BaseSettings):
             raise ValueError(str(error).replace("DATABASE_URL", "DATABASE_READ_URL")) from None
         return value
 {%- endif %}
+
+    @field_validator("cors_allow_origins")
+    @classmethod
+    def _cors_origins_are_origins(cls, value: str) -> str:
+        for origin in _listed(value):
+            problem = origin_problem(origin)
+            if problem:
+                raise ValueError(f"CORS_ALLOW_ORIGINS: {origin!r} {problem}")
+        return value
+
+    @property
+    def cors_origins(self) -> tuple[str, ...]:
+        return _listed(self.cors_allow_origins)
 
     @field_validator("jwt_secret_key")
     @classmethod
@@ -311,3 +328,7 @@ def _problem(issue: ErrorDetails) -> str:
         return message  # a check across settings: its message names them
     setting = ".".join(str(part) for part in issue["loc"]).upper()
     return message if message.startswith(setting) else f"{setting}: {message}"
+
+
+def _listed(value: str) -> tuple[str, ...]:
+    return tuple(item.strip() for item in value.split(",") if item.strip())

@@ -28,10 +28,17 @@ REQUEST_TIMEOUT_SECONDS = 10
 # Rules the schema can state only in words (descriptions), so schema-valid data may break
 # them: bcrypt's 72-byte limit (maxLength counts characters), the common-password list,
 # email normalisation (IDNA, one script per label). Their operations may refuse positive
-# data with 422, and `refusals_name_their_rule` holds that 422 to naming the rule.
-POLICY_OPERATIONS = ["register_user", "login", "change_password", "create_user"]
+# data with 422, and `refusals_name_their_rule` holds that 422 to naming the rule. So
+# may the listing: a cursor is any string to the schema, but only one it issued works.
+POLICY_OPERATIONS = ["register_user", "login", "change_password", "create_user", "list_users"]
 POLICY_CODES = frozenset(
-    {"INVALID_EMAIL", "PASSWORD_BLANK", "PASSWORD_TOO_COMMON", "PASSWORD_TOO_LONG"}
+    {
+        "INVALID_EMAIL",
+        "PASSWORD_BLANK",
+        "PASSWORD_TOO_COMMON",
+        "PASSWORD_TOO_LONG",
+        "INVALID_CURSOR",
+    }
 )
 # How the request schema words a password over the byte limit (app/interfaces/api/schemas).
 BYTE_LIMIT_MESSAGE = "bytes in UTF-8"

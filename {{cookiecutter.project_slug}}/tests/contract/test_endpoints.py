@@ -23,7 +23,7 @@ from .helpers import (
     register,
 )
 
-USER_FIELDS = {"id", "email", "role", "created_at"}
+USER_FIELDS = {"id", "email", "role", "is_active", "created_at"}
 
 
 async def test_register_returns_the_new_user_without_secrets(client: httpx.AsyncClient) -> None:
@@ -48,7 +48,8 @@ async def test_login_returns_a_bearer_token_pair(client: httpx.AsyncClient) -> N
 
     assert response.status_code == 200
     body = response.json()
-    assert set(body) == {"access_token", "refresh_token", "token_type", "expires_in"}
+    assert set(body) == {"user_id", "access_token", "refresh_token", "token_type", "expires_in"}
+    assert body["user_id"] == user["id"]
     assert body["token_type"] == "bearer"
     assert body["expires_in"] == 30 * 60
     assert body["access_token"] != body["refresh_token"]
@@ -60,6 +61,7 @@ async def test_refresh_returns_a_new_pair(client: httpx.AsyncClient, alice: Acco
     assert response.status_code == 200
     body = response.json()
     assert body["token_type"] == "bearer"
+    assert body["user_id"] == alice.id
     assert body["refresh_token"] != alice.refresh_token
     me = await client.get(f"{USERS}/{alice.id}", headers=bearer(body["access_token"]))
     assert me.status_code == 200

@@ -26,7 +26,7 @@ async def test_the_read_side_never_selects_the_password_hash(engine: Any) -> Non
     row = await engine.fetch_one("users.get_by_id", {"id": str(user.id_)})
 
     assert row is not None
-    assert set(row) == {"id", "email", "role", "created_at"}
+    assert set(row) == {"id", "email", "role", "is_active", "created_at"}
     assert str(row["id"]) == str(user.id_)
 
 
@@ -40,7 +40,11 @@ async def test_get_user_reads_into_the_read_model(engine: Any, settings: Setting
         )
 
     assert model == UserReadModel(
-        id=user.id_.value, email=user.email.value, role=Role.USER, created_at=user.created_at
+        id=user.id_.value,
+        email=user.email.value,
+        role=Role.USER,
+        is_active=True,
+        created_at=user.created_at,
     )
 
 

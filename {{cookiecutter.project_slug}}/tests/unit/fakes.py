@@ -165,6 +165,14 @@ class InMemoryUserRepository(_Transactional, UserRepository):
         if stored is not None:
             stored.password_hash = user.password_hash
 
+    async def update_access(self, user: UserEntity) -> None:
+        stored = self._state.users.get(user.id_)
+        if stored is not None:
+            stored.role, stored.is_active = user.role, user.is_active
+
+    async def lock_active_admins(self) -> int:
+        return sum(user.is_active_admin for user in self._state.users.values())
+
 
 class InMemoryRefreshTokenRepository(_Transactional, RefreshTokenRepository):
     async def add(self, token: RefreshTokenEntity) -> None:

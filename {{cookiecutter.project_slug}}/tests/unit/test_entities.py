@@ -11,6 +11,8 @@ from app.domain.entities.user import UserEntity
 from app.domain.errors import ValidationError
 from app.domain.events.user_password_changed import UserPasswordChanged
 from app.domain.events.user_registered import UserRegistered
+from app.domain.events.user_role_changed import UserRoleChanged
+from app.domain.events.user_status_changed import UserStatusChanged
 from app.domain.value_objects.email import Email
 from app.domain.value_objects.role import Role
 from app.domain.value_objects.user_id import UserId
@@ -131,6 +133,32 @@ def test_upgrading_the_hash_of_the_same_password_records_nothing() -> None:
 
     assert user.password_hash == "same-password-at-a-higher-cost"
     assert user.pending_events == ()
+
+
+def test_role_and_status_changes_are_recorded_only_when_they_change_something() -> None:
+    user = _user()
+    user.clear_events()
+
+    assert user.change_role(Role.USER, now=NOW) is False
+    assert user.change_status(is_active=True, now=NOW) is False
+    assert user.change_role(Role.ADMIN, now=NOW) is True
+    assert user.change_status(is_active=False, now=NOW) is True
+
+    assert (user.role, user.is_active, user.is_active_admin) == (Role.ADMIN, False, False)
+    role_changed, status_changed = user.pending_events
+    assert isinstance(role_changed, UserRoleChanged)
+    assert (role_changed.aggregate_id, role_changed.role) == (user.id_.value, "admin")
+    assert isinstance(status_changed, UserStatusChanged)
+    assert (status_changed.aggregate_id, status_changed.is_active) == (user.id_.value, False)
+
+
+def test_only_an_active_admin_is_an_active_admin() -> None:
+    admin = _user(Role.ADMIN)
+
+    assert admin.is_active_admin
+    admin.change_status(is_active=False, now=NOW)
+    assert not admin.is_active_admin
+    assert not _user(Role.USER).is_active_admin
 
 
 def test_cleared_events_are_not_handed_out_again() -> None:

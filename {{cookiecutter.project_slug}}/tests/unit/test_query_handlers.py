@@ -28,7 +28,13 @@ CREATED = datetime(2030, 1, 1, tzinfo=UTC)
 
 def row(user_id: uuid.UUID, email: str, role: str = "user") -> dict[str, Any]:
     # Rows come back with string ids and timestamps, as SQLite returns them.
-    return {"id": str(user_id), "email": email, "role": role, "created_at": CREATED.isoformat()}
+    return {
+        "id": str(user_id),
+        "email": email,
+        "role": role,
+        "is_active": 1,
+        "created_at": CREATED.isoformat(),
+    }
 
 
 @pytest.fixture

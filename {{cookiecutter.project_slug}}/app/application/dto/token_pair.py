@@ -1,8 +1,11 @@
+import uuid
 from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True, slots=True)
 class TokenPairDTO:
+    # Whose tokens: a client need not decode the access token to learn it.
+    user_id: uuid.UUID
     access_token: str = field(repr=False)
     refresh_token: str = field(repr=False)
     expires_in: int

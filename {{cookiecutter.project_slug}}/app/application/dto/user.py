@@ -13,6 +13,7 @@ class UserDTO:
     id: uuid.UUID
     email: str
     role: Role
+    is_active: bool
     created_at: datetime
 
     @classmethod
@@ -21,5 +22,6 @@ class UserDTO:
             id=user.id_.value,
             email=user.email.value,
             role=user.role,
+            is_active=user.is_active,
             created_at=user.created_at,
         )

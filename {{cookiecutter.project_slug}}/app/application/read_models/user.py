@@ -12,4 +12,5 @@ class UserReadModel(BaseModel):
     id: uuid.UUID
     email: str
     role: Role
+    is_active: bool
     created_at: datetime

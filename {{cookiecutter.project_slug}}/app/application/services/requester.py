@@ -1,9 +1,9 @@
 """The requester as the database knows them now, not as their access token remembers.
 
 An access token proves who signed in, for as long as it lives; whether that
-account still exists and which role it has are read again by every handler
-that acts for it, so deleting or demoting a user takes effect on their next
-request instead of when their token expires.
+account still exists, is still active and which role it has are read again by
+every handler that acts for it, so deleting, deactivating or demoting a user
+takes effect on their next request instead of when their token expires.
 """
 
 import uuid
@@ -22,6 +22,12 @@ def _account_gone() -> InvalidTokenError:
     return InvalidTokenError("The account of this access token no longer exists")
 
 
+def _account_disabled() -> InvalidTokenError:
+    return InvalidTokenError(
+        "The account of this access token is deactivated", code="ACCOUNT_DISABLED"
+    )
+
+
 async def requester_account(
     users: UserRepository, requester_id: uuid.UUID, *, lock: bool = False
 ) -> UserEntity:
@@ -30,6 +36,8 @@ async def requester_account(
     user = await (users.get_for_update(user_id) if lock else users.get(user_id))
     if user is None:
         raise _account_gone()
+    if not user.is_active:
+        raise _account_disabled()
     return user
 
 
@@ -38,7 +46,10 @@ async def requester_record(reader: ReadDatabase, requester_id: uuid.UUID) -> Use
     row = await reader.fetch_one("users.get_by_id", {"id": str(requester_id)})
     if row is None:
         raise _account_gone()
-    return UserReadModel.model_validate(row)
+    requester = UserReadModel.model_validate(row)
+    if not requester.is_active:
+        raise _account_disabled()
+    return requester
 
 
 def require_role(role: Role, required: Role) -> None:

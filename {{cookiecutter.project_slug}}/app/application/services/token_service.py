@@ -63,6 +63,7 @@ class TokenService:
             )
         )
         return TokenPairDTO(
+            user_id=user.id_.value,
             access_token=access_token,
             refresh_token=raw_refresh,
             expires_in=int(self._access_ttl.total_seconds()),

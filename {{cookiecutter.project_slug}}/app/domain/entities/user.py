@@ -6,6 +6,8 @@ from app.domain.entities.aggregate_root import AggregateRoot
 from app.domain.errors import ValidationError
 from app.domain.events.user_password_changed import UserPasswordChanged
 from app.domain.events.user_registered import UserRegistered
+from app.domain.events.user_role_changed import UserRoleChanged
+from app.domain.events.user_status_changed import UserStatusChanged
 from app.domain.value_objects.email import Email
 from app.domain.value_objects.role import Role
 from app.domain.value_objects.user_id import UserId
@@ -20,6 +22,7 @@ class UserEntity(AggregateRoot[UserId]):
         password_hash: str,
         role: Role,
         created_at: datetime,
+        is_active: bool = True,
     ) -> None:
         super().__init__(id_=id_)
         if not password_hash:
@@ -28,6 +31,8 @@ class UserEntity(AggregateRoot[UserId]):
         self.password_hash = password_hash
         self.role = role
         self.created_at = created_at
+        # A deactivated account keeps its data but can neither sign in nor act.
+        self.is_active = is_active
 
     @classmethod
     def register(
@@ -51,6 +56,28 @@ class UserEntity(AggregateRoot[UserId]):
         """A new password: the owner chose it, so subscribers hear of it."""
         self._replace_hash(password_hash)
         self.record(UserPasswordChanged(aggregate_id=self.id_.value, occurred_at=now))
+
+    @property
+    def is_active_admin(self) -> bool:
+        return self.is_active and self.role is Role.ADMIN
+
+    def change_role(self, role: Role, *, now: datetime) -> bool:
+        """Give the account `role`; False (and no event) when it already had it."""
+        if role is self.role:
+            return False
+        self.role = role
+        self.record(UserRoleChanged(aggregate_id=self.id_.value, occurred_at=now, role=role.value))
+        return True
+
+    def change_status(self, *, is_active: bool, now: datetime) -> bool:
+        """Deactivate or reactivate; False (and no event) when nothing changes."""
+        if is_active is self.is_active:
+            return False
+        self.is_active = is_active
+        self.record(
+            UserStatusChanged(aggregate_id=self.id_.value, occurred_at=now, is_active=is_active)
+        )
+        return True
 
     def upgrade_password_hash(self, password_hash: str) -> None:
         """The same password hashed at today's cost: nothing happened that anyone reacts to."""

@@ -28,3 +28,15 @@ class UserRepository(ABC):
 
     @abstractmethod
     async def update_password(self, user: UserEntity) -> None: ...
+
+    @abstractmethod
+    async def update_access(self, user: UserEntity) -> None:
+        """Store the user's role and whether the account is active."""
+
+    @abstractmethod
+    async def lock_active_admins(self) -> int:
+        """Count the active admins and lock them until the transaction ends.
+
+        Taken before any admin's own lock: two admins demoting each other at once then
+        wait in one order, and the second sees the first one's change.
+        """

@@ -4,7 +4,7 @@ from app.application.dto.token_pair import TokenPairDTO
 from app.application.services.login_throttle import LoginThrottle
 from app.application.services.token_service import TokenService
 from app.application.unit_of_work import UnitOfWork
-from app.domain.errors import AuthenticationError, ValidationError
+from app.domain.errors import AuthenticationError, AuthorizationError, ValidationError
 from app.domain.services.password_hasher import PasswordHasher
 from app.domain.value_objects.email import Email
 from app.domain.value_objects.password import Password
@@ -48,6 +48,9 @@ async def handle_login_user(
         # password must not open a session that survives the change.
         if current is None or current.password_hash != user.password_hash:
             raise _invalid_credentials()
+        # Said only to whoever knows the password; the throttle counts it as a failure.
+        if not current.is_active:
+            raise AuthorizationError("This account is deactivated", code="ACCOUNT_DISABLED")
         if upgraded_hash is not None:
             current.upgrade_password_hash(upgraded_hash)
             await uow.users.update_password(current)

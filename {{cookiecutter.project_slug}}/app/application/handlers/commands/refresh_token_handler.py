@@ -26,7 +26,8 @@ async def handle_refresh_token(
         # Read again under the user's lock: a logout or password change may have
         # committed since the first read.
         token = await uow.refresh_tokens.get_by_hash(token_hash)
-        if user is None or token is None:
+        # A deactivated account's tokens were revoked with it; this holds for any left.
+        if user is None or token is None or not user.is_active:
             raise _invalid()
         # A token that was already rotated is being replayed (or raced): the
         # chain is compromised, so every token of this login stops working.

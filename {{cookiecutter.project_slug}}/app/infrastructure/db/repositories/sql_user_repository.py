@@ -32,6 +32,7 @@ class SqlUserRepository(UserRepository):
                     "email": user.email.value,
                     "password_hash": user.password_hash,
                     "role": user.role.value,
+                    "is_active": user.is_active,
                     "created_at": timestamp(user.created_at),
                 },
             )
@@ -64,6 +65,16 @@ class SqlUserRepository(UserRepository):
             {"id": str(user.id_), "password_hash": user.password_hash},
         )
 
+    async def update_access(self, user: UserEntity) -> None:
+        await self._executor.execute(
+            "users.update_access",
+            {"id": str(user.id_), "role": user.role.value, "is_active": user.is_active},
+        )
+
+    async def lock_active_admins(self) -> int:
+        count = await self._executor.fetch_scalar("users.lock_active_admins")
+        return int(count or 0)
+
     def _tracked(self, row: dict[str, Any] | None) -> UserEntity | None:
         if row is None:
             return None
@@ -79,4 +90,6 @@ def _to_entity(row: dict[str, Any]) -> UserEntity:
         password_hash=row["password_hash"],
         role=Role(row["role"]),
         created_at=to_datetime(row["created_at"]),
+        # SQLite has no boolean: 0 or 1.
+        is_active=bool(row["is_active"]),
     )

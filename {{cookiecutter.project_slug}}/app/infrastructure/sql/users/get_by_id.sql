@@ -1,2 +1,2 @@
 -- Read side: the public columns only, never the password hash.
-SELECT id, email, role, created_at FROM users WHERE id = :id
+SELECT id, email, role, is_active, created_at FROM users WHERE id = :id

@@ -1,2 +1,2 @@
-INSERT INTO users (id, email, password_hash, role, created_at)
-VALUES (:id, :email, :password_hash, :role, :created_at)
+INSERT INTO users (id, email, password_hash, role, is_active, created_at)
+VALUES (:id, :email, :password_hash, :role, :is_active, :created_at)

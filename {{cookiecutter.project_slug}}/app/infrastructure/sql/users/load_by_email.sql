@@ -1,1 +1,1 @@
-SELECT id, email, password_hash, role, created_at FROM users WHERE email = :email
+SELECT id, email, password_hash, role, is_active, created_at FROM users WHERE email = :email

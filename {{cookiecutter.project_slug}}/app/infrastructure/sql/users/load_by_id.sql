@@ -1,2 +1,2 @@
 -- Write side: everything the UserEntity needs.
-SELECT id, email, password_hash, role, created_at FROM users WHERE id = :id
+SELECT id, email, password_hash, role, is_active, created_at FROM users WHERE id = :id

@@ -1,3 +1,4 @@
+import uuid
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, Field
@@ -96,6 +97,8 @@ class ChangePasswordRequest(BaseModel):
 
 
 class TokenResponse(ResponseModel):
+    # The caller's id, for GET /api/v1/users/{user_id}, without decoding the token.
+    user_id: uuid.UUID
     access_token: str
     refresh_token: str
     token_type: str = "bearer"  # noqa: S105 - the OAuth 2 token type, not a secret

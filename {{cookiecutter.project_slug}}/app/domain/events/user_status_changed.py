@@ -1,0 +1,10 @@
+from dataclasses import dataclass
+
+from app.domain.events.domain_event import DomainEvent
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class UserStatusChanged(DomainEvent):
+    """An admin deactivated the account (`is_active` false) or let it sign in again."""
+
+    is_active: bool
