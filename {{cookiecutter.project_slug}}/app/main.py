@@ -55,9 +55,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # "/users/" is not "/users": answer 404 in the envelope, not a redirect.
         redirect_slashes=False,
     )
-    # Inside RequestMiddleware: a preflight's answer gets a request id and nosniff too.
-    allow_cross_origin(app, settings.cors_origins)
     app.add_middleware(RequestMiddleware, max_body_bytes=settings.max_request_body_bytes)
+    # Outermost (added last): RequestMiddleware's own answers (413, 500) get CORS headers too.
+    allow_cross_origin(app, settings.cors_origins)
     install_error_handlers(
         app, infrastructure_errors=INFRASTRUCTURE_ERRORS, is_transient=is_transient
     )

@@ -59,7 +59,7 @@ async def test_an_allowed_origin_s_preflight_is_answered(
     assert {"authorization", "content-type", "x-request-id"} <= set(allowed_headers.split(", "))
     assert response.headers["Access-Control-Max-Age"] == "600"
     assert "Access-Control-Allow-Credentials" not in response.headers
-    assert response.headers["X-Request-ID"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
 @pytest.mark.parametrize(
@@ -77,8 +77,8 @@ async def test_a_preflight_beyond_the_policy_is_refused_in_the_envelope(
     response = await cors_client.options(USERS, headers=asked)
 
     assert_envelope(response, 403, "CORS_PREFLIGHT_REFUSED")
-    if asked["Origin"] != FRONT_END:
-        assert "Access-Control-Allow-Origin" not in response.headers
+    assert _cors_headers(response) == set()
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
 async def test_an_allowed_origin_reads_the_answer_and_its_exposed_headers(
@@ -110,6 +110,20 @@ async def test_a_refused_request_still_carries_cors_headers_for_its_origin(
     response = await cors_client.get(f"{USERS}/me", headers={"Origin": FRONT_END})
 
     assert_envelope(response, 401, "MISSING_TOKEN")
+    assert response.headers["Access-Control-Allow-Origin"] == FRONT_END
+
+
+async def test_the_middleware_s_own_answers_carry_cors_headers_too(
+    cors_client: httpx.AsyncClient,
+) -> None:
+    """A 413 is answered before any route, by RequestMiddleware: CORS wraps it."""
+    response = await cors_client.post(
+        "/api/v1/auth/login",
+        content=b"{" + b" " * 2_000_000 + b"}",
+        headers={"Origin": FRONT_END, "Content-Type": "application/json"},
+    )
+
+    assert_envelope(response, 413, "PAYLOAD_TOO_LARGE")
     assert response.headers["Access-Control-Allow-Origin"] == FRONT_END
 
 

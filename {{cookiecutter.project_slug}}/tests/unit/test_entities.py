@@ -139,10 +139,11 @@ def test_role_and_status_changes_are_recorded_only_when_they_change_something() 
     user = _user()
     user.clear_events()
 
-    assert user.change_role(Role.USER, now=NOW) is False
-    assert user.change_status(is_active=True, now=NOW) is False
-    assert user.change_role(Role.ADMIN, now=NOW) is True
-    assert user.change_status(is_active=False, now=NOW) is True
+    admin = UserId.generate()
+    assert user.change_role(Role.USER, by=admin, now=NOW) is False
+    assert user.change_status(is_active=True, by=admin, now=NOW) is False
+    assert user.change_role(Role.ADMIN, by=admin, now=NOW) is True
+    assert user.change_status(is_active=False, by=admin, now=NOW) is True
 
     assert (user.role, user.is_active, user.is_active_admin) == (Role.ADMIN, False, False)
     role_changed, status_changed = user.pending_events
@@ -150,13 +151,14 @@ def test_role_and_status_changes_are_recorded_only_when_they_change_something() 
     assert (role_changed.aggregate_id, role_changed.role) == (user.id_.value, "admin")
     assert isinstance(status_changed, UserStatusChanged)
     assert (status_changed.aggregate_id, status_changed.is_active) == (user.id_.value, False)
+    assert role_changed.changed_by == status_changed.changed_by == admin.value
 
 
 def test_only_an_active_admin_is_an_active_admin() -> None:
     admin = _user(Role.ADMIN)
 
     assert admin.is_active_admin
-    admin.change_status(is_active=False, now=NOW)
+    admin.change_status(is_active=False, by=admin.id_, now=NOW)
     assert not admin.is_active_admin
     assert not _user(Role.USER).is_active_admin
 

@@ -12,7 +12,7 @@ MAX_PAGE_SIZE = 100
 
 @dataclass(frozen=True, slots=True)
 class UserPosition:
-    """Where a page ended: the listing's order is (created_at, id)."""
+    """Where a page ended: the listing's order is (created_at, id); `created_at` in UTC."""
 
     created_at: datetime
     id: uuid.UUID

@@ -61,21 +61,30 @@ class UserEntity(AggregateRoot[UserId]):
     def is_active_admin(self) -> bool:
         return self.is_active and self.role is Role.ADMIN
 
-    def change_role(self, role: Role, *, now: datetime) -> bool:
-        """Give the account `role`; False (and no event) when it already had it."""
+    def change_role(self, role: Role, *, by: UserId, now: datetime) -> bool:
+        """Give the account `role`, as admin `by`; False (and no event) if it had it already."""
         if role is self.role:
             return False
         self.role = role
-        self.record(UserRoleChanged(aggregate_id=self.id_.value, occurred_at=now, role=role.value))
+        self.record(
+            UserRoleChanged(
+                aggregate_id=self.id_.value, occurred_at=now, role=role.value, changed_by=by.value
+            )
+        )
         return True
 
-    def change_status(self, *, is_active: bool, now: datetime) -> bool:
-        """Deactivate or reactivate; False (and no event) when nothing changes."""
+    def change_status(self, *, is_active: bool, by: UserId, now: datetime) -> bool:
+        """Deactivate or reactivate, as admin `by`; False (and no event) if nothing changes."""
         if is_active is self.is_active:
             return False
         self.is_active = is_active
         self.record(
-            UserStatusChanged(aggregate_id=self.id_.value, occurred_at=now, is_active=is_active)
+            UserStatusChanged(
+                aggregate_id=self.id_.value,
+                occurred_at=now,
+                is_active=is_active,
+                changed_by=by.value,
+            )
         )
         return True
 

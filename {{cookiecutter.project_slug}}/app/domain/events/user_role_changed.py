@@ -1,3 +1,4 @@
+import uuid
 from dataclasses import dataclass
 
 from app.domain.events.domain_event import DomainEvent
@@ -8,3 +9,5 @@ class UserRoleChanged(DomainEvent):
     """An admin gave the account another role; `role` is the new one."""
 
     role: str
+    # The admin who made the change.
+    changed_by: uuid.UUID

@@ -4,8 +4,12 @@ The policy: tokens travel in the Authorization header, never in cookies, so cred
 mode is off (no Access-Control-Allow-Credentials) and a page of another site gets
 nothing a user's browser holds. Scripts may read X-Request-ID (to quote in a support
 request) and Retry-After (to back off after a 429 or 503). A preflight that asks for
-more than this is refused in the error envelope, without any Access-Control header that
-would let the browser go on.
+more than this is refused in the error envelope, without any Access-Control header.
+
+It wraps everything else, RequestMiddleware included, so that the answers made there
+(413, a last-resort 500, a 503 at shutdown) carry the headers too: a page can tell them
+from a network failure. Preflights are answered here, before RequestMiddleware: they
+get nosniff from this module, and no request id or access-log line.
 """
 
 from fastapi import FastAPI
@@ -23,6 +27,7 @@ EXPOSED_HEADERS = ("X-Request-ID", "Retry-After")
 # open pages soon.
 PREFLIGHT_MAX_AGE_SECONDS = 600
 _BODY_HEADERS = ("content-length", "content-type")
+_NOSNIFF = {"X-Content-Type-Options": "nosniff"}
 
 
 class EnvelopedCorsMiddleware(CORSMiddleware):
@@ -39,16 +44,18 @@ class EnvelopedCorsMiddleware(CORSMiddleware):
 
     def preflight_response(self, request_headers: Headers) -> Response:
         answer = super().preflight_response(request_headers)
-        headers = {k: v for k, v in answer.headers.items() if k not in _BODY_HEADERS}
         if answer.status_code == 200:
-            return Response(status_code=204, headers=headers)
+            headers = {k: v for k, v in answer.headers.items() if k not in _BODY_HEADERS}
+            return Response(status_code=204, headers={**headers, **_NOSNIFF})
+        # Only Vary is kept: what a cache needs, nothing a browser could go on with.
+        vary = {"Vary": answer.headers["vary"]} if "vary" in answer.headers else {}
         return JSONResponse(
             envelope(
                 "CORS_PREFLIGHT_REFUSED",
                 "This origin, method or header is not allowed across origins",
             ),
             status_code=403,
-            headers=headers,
+            headers={**vary, **_NOSNIFF},
         )
 
 

@@ -5,12 +5,14 @@ from app.application.services.admin_change import account_to_change
 from app.application.unit_of_work import UnitOfWork
 from app.domain.services.clock import Clock
 from app.domain.value_objects.role import Role
+from app.domain.value_objects.user_id import UserId
 
 
 @command_handler(ChangeUserRoleCommand)
 async def handle_change_user_role(
     command: ChangeUserRoleCommand, uow: UnitOfWork, clock: Clock
 ) -> UserDTO:
+    admin = UserId(command.requester.user_id)
     async with uow:
         user = await account_to_change(
             uow,
@@ -19,6 +21,6 @@ async def handle_change_user_role(
             removes_admin=command.role is not Role.ADMIN,
         )
         # The new role counts from the user's next request: handlers read it from here.
-        if user.change_role(command.role, now=clock.now()):
+        if user.change_role(command.role, by=admin, now=clock.now()):
             await uow.users.update_access(user)
     return UserDTO.from_entity(user)

@@ -1,5 +1,3 @@
-from datetime import UTC
-
 from app.application.bus.query_bus import query_handler
 from app.application.queries.list_users import ListUsersQuery, UserPosition
 from app.application.read_database import ReadDatabase
@@ -34,5 +32,5 @@ def _after(position: UserPosition | None) -> dict[str, str | None]:
     if position is None:
         return {"after_created_at": None, "after_id": None}
     # As the rows store it (fixed-width ISO text in UTC), so SQLite compares text in order.
-    moment = position.created_at.astimezone(UTC).isoformat(timespec="microseconds")
+    moment = position.created_at.isoformat(timespec="microseconds")
     return {"after_created_at": moment, "after_id": str(position.id)}

@@ -98,17 +98,16 @@ async def create_user(body: CreateUserRequest, ctx: AuthenticatedContext) -> Use
 async def update_user(
     user_id: uuid.UUID, body: UpdateUserRequest, ctx: AuthenticatedContext
 ) -> UserResponse:
-    """Admins only. The role first, then the status: each is its own command."""
-    user: UserDTO | None = None
+    """Admins only: one change per request, its role or its status."""
     if body.role is not None:
         user = await ctx.commands.dispatch(
             ChangeUserRoleCommand(user_id=user_id, role=body.role, requester=ctx.principal)
         )
-    if body.is_active is not None:
+    else:
+        assert body.is_active is not None, "UpdateUserRequest names exactly one field"
         user = await ctx.commands.dispatch(
             ChangeUserStatusCommand(
                 user_id=user_id, is_active=body.is_active, requester=ctx.principal
             )
         )
-    assert user is not None, "UpdateUserRequest names at least one field"
     return _rendered(user)

@@ -7,7 +7,7 @@ import base64
 import binascii
 import json
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 
 from app.application.queries.list_users import UserPosition
 from app.domain.errors import ValidationError
@@ -24,13 +24,14 @@ def decode_cursor(cursor: str) -> UserPosition:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         created_at, user_id = json.loads(raw)
-        position = UserPosition(datetime.fromisoformat(created_at), uuid.UUID(user_id))
-    except (binascii.Error, AttributeError, TypeError, ValueError):
+        moment = datetime.fromisoformat(created_at)
+        if moment.tzinfo is None:
+            raise _not_ours()
+        # In UTC, as stored; a date at the edge of the calendar overflows here, not later.
+        return UserPosition(moment.astimezone(UTC), uuid.UUID(user_id))
+    except (binascii.Error, AttributeError, OverflowError, TypeError, ValueError):
         # ValueError covers bad JSON, bad UTF-8, a bad date or id and a wrong shape.
         raise _not_ours() from None
-    if position.created_at.tzinfo is None:
-        raise _not_ours()
-    return position
 
 
 def _not_ours() -> ValidationError:

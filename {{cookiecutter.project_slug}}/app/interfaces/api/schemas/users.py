@@ -38,21 +38,25 @@ class UserPageResponse(ResponseModel):
     next_cursor: str | None
 
 
-def _fields_may_be_left_out_not_null(schema: dict[str, Any]) -> None:
-    # Published as the validator below enforces it: each field optional, never null,
-    # and at least one of them sent.
+def _exactly_one_field(schema: dict[str, Any]) -> None:
+    # Published as the validator below enforces it: one field, never null.
     for field in schema["properties"].values():
         options = field.pop("anyOf")
         field.update(next(option for option in options if option.get("type") != "null"))
         field.pop("default", None)
-    schema["minProperties"] = 1
+    schema["minProperties"] = schema["maxProperties"] = 1
 
 
 class UpdateUserRequest(BaseModel):
-    """What an admin changes about an account: its role, whether it is active, or both."""
+    """One change to an account, its role or whether it is active.
+
+    One per request: each is a command of its own, committed on its own, so a request
+    is never answered with an error after half of it was applied.
+    """
 
     model_config = ConfigDict(
-        json_schema_extra=_fields_may_be_left_out_not_null,
+        extra="forbid",
+        json_schema_extra=_exactly_one_field,
         json_schema_mode_override="validation",
     )
 
@@ -62,10 +66,10 @@ class UpdateUserRequest(BaseModel):
 
     @model_validator(mode="before")
     @classmethod
-    def _no_nulls_and_not_empty(cls, data: Any) -> Any:
+    def _one_change_not_null(cls, data: Any) -> Any:
         if isinstance(data, dict):
             if any(data.get(name, ...) is None for name in cls.model_fields):
                 raise ValueError("leave a field out to keep it, rather than sending null")
-            if not any(name in data for name in cls.model_fields):
-                raise ValueError("name at least one of: role, is_active")
+            if sum(name in data for name in cls.model_fields) != 1:
+                raise ValueError("name exactly one of: role, is_active")
         return data
