@@ -11,13 +11,18 @@ from datetime import timedelta
 from functools import partial
 {%- endif %}
 
+from opentelemetry.sdk.trace import TracerProvider
+from row_query import AsyncEngine
+
 from app.application.bus.command_bus import CommandBus
 from app.application.bus.event_bus import EventBus
+from app.application.bus.observer_chain import observer_of
 from app.application.bus.query_bus import QueryBus
 from app.application.events.event_serialization import discover_event_types
 from app.application.events.handled_once import HandledOnceUnitOfWork
 from app.application.events.local_event_publisher import LocalEventPublisher{% if cookiecutter.use_redis == "true" %}, deliver{% endif %}
 from app.application.events.outbox_relay import OutboxRelay, RelayLimits
+from app.application.ports.dispatch_observer import DispatchObserver
 {%- if cookiecutter.use_redis == "true" %}
 from app.application.ports.event_publisher import EventPublisher
 {%- endif %}
@@ -27,6 +32,7 @@ from app.application.services.access_token_codec import AccessTokenCodec
 from app.application.services.login_throttle import LoginLimits, LoginThrottle
 from app.application.services.token_service import TokenService
 from app.domain.services.clock import Clock
+from app.domain.services.password_hasher import PasswordHasher
 from app.infrastructure.clock import SystemClock
 from app.infrastructure.config import Settings
 from app.infrastructure.db.connection import create_engine
@@ -48,6 +54,9 @@ from app.infrastructure.redis.shared_counters import shared_counters
 from app.infrastructure.security.bcrypt_password_hasher import BcryptPasswordHasher
 from app.infrastructure.security.cached_access_token_codec import CachedAccessTokenCodec
 from app.infrastructure.security.jwt_access_token_codec import JwtAccessTokenCodec
+from app.infrastructure.telemetry.traced_database import TracedEngine
+from app.infrastructure.telemetry.traced_password_hasher import TracedPasswordHasher
+from app.infrastructure.telemetry.tracing_dispatch_observer import TracingDispatchObserver
 {%- if cookiecutter.use_redis == "false" %}
 from app.infrastructure.throttle.in_memory_throttle_store import InMemoryThrottleStore
 {%- endif %}
@@ -60,10 +69,13 @@ EVENT_SUBSCRIBERS = "app.application.subscribers"
 
 
 @asynccontextmanager
-async def build_container(settings: Settings) -> AsyncIterator[Container]:
+async def build_container(
+    settings: Settings, tracer_provider: TracerProvider | None = None
+) -> AsyncIterator[Container]:
     # Whatever was opened is closed again, in reverse, however startup or shutdown ends.
     async with AsyncExitStack() as resources:
-        engine = create_engine(settings)
+        # The engines and the hasher may be wrapped for tracing below, hence the wider types.
+        engine: AsyncEngine = create_engine(settings)
 {%- if cookiecutter.db_driver == "sqlite" %}
         # An open aiosqlite engine keeps non-daemon threads alive and hangs exit.
 {%- else %}
@@ -73,16 +85,32 @@ async def build_container(settings: Settings) -> AsyncIterator[Container]:
 {%- if cookiecutter.db_driver == "postgresql" %}
         # Same pool size and deadlines as the primary's, on the replica's own connections.
         read_url = settings.database_read_url
-        read_engine = None if read_url is None else create_engine(settings, url=read_url)
+        read_engine: AsyncEngine | None = (
+            None if read_url is None else create_engine(settings, url=read_url)
+        )
         if read_engine is not None:
             resources.push_async_callback(read_engine.close)
 {%- endif %}
-        hasher = BcryptPasswordHasher(
+        bcrypt_hasher = BcryptPasswordHasher(
             rounds=settings.bcrypt_rounds,
             max_concurrency=settings.bcrypt_max_concurrency,
             max_pending=settings.bcrypt_max_pending,
         )
-        resources.callback(hasher.close)
+        resources.callback(bcrypt_hasher.close)
+        hasher: PasswordHasher = bcrypt_hasher
+        observers: list[DispatchObserver] = []
+        if tracer_provider is not None:
+            # Spans around SQL, hashing and each dispatch. Shut down, the provider sends what
+            # it holds: at most 30 s, each export within OTEL_EXPORTER_OTLP_TIMEOUT.
+            resources.callback(tracer_provider.shutdown)
+            tracer = tracer_provider.get_tracer("app")
+            engine = TracedEngine(engine, tracer)
+{%- if cookiecutter.db_driver == "postgresql" %}
+            read_engine = None if read_engine is None else TracedEngine(read_engine, tracer)
+{%- endif %}
+            hasher = TracedPasswordHasher(hasher, tracer)
+            observers.append(TracingDispatchObserver(tracer))
+        observer = observer_of(observers)
         clock = SystemClock()
         schema_version = expected_schema_version()
         tokens = TokenService(
@@ -167,8 +195,8 @@ async def build_container(settings: Settings) -> AsyncIterator[Container]:
             lease=timedelta(seconds=settings.events_claim_seconds),
         )
         yield Container(
-            command_bus=CommandBus.discover(COMMAND_HANDLERS, providers),
-            query_bus=QueryBus.discover(QUERY_HANDLERS, providers),
+            command_bus=CommandBus.discover(COMMAND_HANDLERS, providers, observer),
+            query_bus=QueryBus.discover(QUERY_HANDLERS, providers, observer),
             tokens=tokens,
             rate_limiter=throttle_store,
             rate_limits={

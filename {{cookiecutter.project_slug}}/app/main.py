@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
+from opentelemetry.sdk.trace import TracerProvider
 
 from app import __version__
 from app.bootstrap import build_container
@@ -13,26 +14,33 @@ from app.infrastructure.config import ConfigurationError, Settings, load_setting
 from app.infrastructure.errors import INFRASTRUCTURE_ERRORS, is_transient
 from app.infrastructure.logging import configure_logging
 from app.infrastructure.signing_key import PER_PROCESS_KEY_WARNING
+from app.infrastructure.telemetry.trace_log_fields import add_trace_ids_to_log_lines
+from app.infrastructure.telemetry.tracer_provider import tracer_provider_from_environment
 from app.interfaces.api.allowed_methods import AllowedMethods
 from app.interfaces.api.cors import allow_cross_origin
 from app.interfaces.api.errors import install_error_handlers
 from app.interfaces.api.middleware import RequestMiddleware
 from app.interfaces.api.openapi import document_api
+from app.interfaces.api.request_tracing import trace_requests
 from app.interfaces.api.routes import auth, health, users
 
 ROUTERS: tuple[APIRouter, ...] = (health.router, auth.router, users.router)
 logger = logging.getLogger("app.main")
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, tracer_provider: TracerProvider | None = None
+) -> FastAPI:
+    """`tracer_provider` defaults to what OTEL_* configures: usually none (README, "Tracing")."""
     settings = settings or load_settings()
     configure_logging(settings.log_level, settings.log_format)
+    tracer_provider = tracer_provider or tracer_provider_from_environment()
     if settings.signs_with_a_per_process_key:
         logger.warning(PER_PROCESS_KEY_WARNING)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with build_container(settings) as container:
+        async with build_container(settings, tracer_provider) as container:
             app.state.container = container
             # What startup built lives as long as the app: kept out of the collector's full
             # passes, which would otherwise walk all of it every time (tens of ms, the read's
@@ -68,6 +76,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # them; tests swap a component through Settings and the container instead.
         app.router.routes.extend(router.routes)
     app.state.allowed_methods = AllowedMethods(app.routes)
+    if tracer_provider is not None:
+        add_trace_ids_to_log_lines()
+        trace_requests(app, tracer_provider)
     document_api(app)
     return app
 

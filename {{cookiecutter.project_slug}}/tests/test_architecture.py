@@ -50,6 +50,11 @@ def test_the_layers_keep_their_contracts() -> None:
             id="application-imports-infrastructure",
         ),
         pytest.param(
+            "app/application/bus/errors.py",
+            "import opentelemetry.trace",
+            id="application-imports-opentelemetry",
+        ),
+        pytest.param(
             "app/interfaces/api/schemas/errors.py",
             "import app.infrastructure.clock",
             id="interfaces-import-infrastructure",

@@ -7,6 +7,7 @@ line is late by that one turn (microseconds) and the order stays the order reque
 """
 
 import asyncio
+import contextvars
 import logging
 import time
 from collections import deque
@@ -15,6 +16,8 @@ from typing import Any
 from starlette.types import Scope
 
 access_logger = logging.getLogger("app.access")
+# Where request_tracing.py leaves the request's trace_id and span_id, when tracing is on.
+TRACE_IDS = "trace_ids"
 
 
 class AccessLog:
@@ -27,19 +30,21 @@ class AccessLog:
             return
         state: dict[str, Any] = scope.get("state", {})
         client = scope.get("client")
-        self._pending.append(
-            {
-                "request_id": request_id,
-                "method": scope["method"],
-                "path": scope["path"],
-                "status": status,
-                "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-                "client": client[0] if client else None,
-                "user_id": state.get("user_id"),
-            }
-        )
+        line = {
+            "request_id": request_id,
+            "method": scope["method"],
+            "path": scope["path"],
+            "status": status,
+            "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+            "client": client[0] if client else None,
+            "user_id": state.get("user_id"),
+        }
+        line.update(state.get(TRACE_IDS, ()))
+        self._pending.append(line)
         if len(self._pending) == 1:
-            asyncio.get_running_loop().call_soon(self._flush)
+            # In no request's context: the batch's lines belong to several requests, so the
+            # first one's span (which call_soon would copy) must not mark the others' lines.
+            asyncio.get_running_loop().call_soon(self._flush, context=contextvars.Context())
 
     def _flush(self) -> None:
         while self._pending:

@@ -1,0 +1,1 @@
+"""Tracing: the provider OTEL_* asks for, and the spans around requests, buses, SQL and hashing."""
