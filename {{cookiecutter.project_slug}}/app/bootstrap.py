@@ -13,15 +13,18 @@ from functools import partial
 
 from app.application.bus.command_bus import CommandBus
 from app.application.bus.event_bus import EventBus
+from app.application.bus.observer_chain import observer_of
 from app.application.bus.query_bus import QueryBus
 from app.application.events.event_serialization import discover_event_types
 from app.application.events.handled_once import HandledOnceUnitOfWork
 from app.application.events.local_event_publisher import LocalEventPublisher{% if cookiecutter.use_redis == "true" %}, deliver{% endif %}
 from app.application.events.outbox_relay import OutboxRelay, RelayLimits
+from app.application.ports.dispatch_observer import DispatchObserver
 {%- if cookiecutter.use_redis == "true" %}
 from app.application.ports.event_publisher import EventPublisher
 {%- endif %}
 from app.application.ports.reachability_probe import ReachabilityProbe
+from app.application.ports.rejection_counter import RejectionCounter
 from app.application.read_database import ReadDatabase
 from app.application.services.access_token_codec import AccessTokenCodec
 from app.application.services.login_throttle import LoginLimits, LoginThrottle
@@ -41,6 +44,9 @@ from app.infrastructure.db.sql_outbox import SqlOutbox
 from app.infrastructure.db.sql_replica_probe import SqlReplicaProbe
 {%- endif %}
 from app.infrastructure.db.unit_of_work import SqlUnitOfWork
+from app.infrastructure.metrics.prometheus_dispatch_observer import PrometheusDispatchObserver
+from app.infrastructure.metrics.prometheus_rejection_counter import PrometheusRejectionCounter
+from app.infrastructure.metrics.resource_sampler import sampling
 {%- if cookiecutter.use_redis == "true" %}
 from app.infrastructure.redis.event_stream import event_stream
 from app.infrastructure.redis.shared_counters import shared_counters
@@ -85,6 +91,19 @@ async def build_container(settings: Settings) -> AsyncIterator[Container]:
         resources.callback(hasher.close)
         clock = SystemClock()
         schema_version = expected_schema_version()
+        # Who watches each handler call, and who counts the 429s: nobody, unless METRICS_PORT.
+        observers: list[DispatchObserver] = []
+        rejections: RejectionCounter | None = None
+        if settings.metrics_port:
+            observers.append(PrometheusDispatchObserver())
+            rejections = PrometheusRejectionCounter()
+            engines = {"primary": engine}
+{%- if cookiecutter.db_driver == "postgresql" %}
+            if read_engine is not None:
+                engines["replica"] = read_engine
+{%- endif %}
+            await resources.enter_async_context(sampling(engines, hasher))
+        observer = observer_of(observers)
         tokens = TokenService(
             codec=_access_token_codec(settings, clock),
             clock=clock,
@@ -100,7 +119,7 @@ async def build_container(settings: Settings) -> AsyncIterator[Container]:
         # Per process: with several workers, a project generated with use_redis=true shares them.
         throttle_store = InMemoryThrottleStore()
 {%- endif %}
-        login_throttle = LoginThrottle(throttle_store, _login_limits(settings))
+        login_throttle = LoginThrottle(throttle_store, _login_limits(settings), rejections)
 {%- if cookiecutter.db_driver == "postgresql" %}
         # A read that met a connection the server dropped (restart, failover) runs again.
         primary_reader: ReadDatabase = RetryingReader(engine)
@@ -167,8 +186,8 @@ async def build_container(settings: Settings) -> AsyncIterator[Container]:
             lease=timedelta(seconds=settings.events_claim_seconds),
         )
         yield Container(
-            command_bus=CommandBus.discover(COMMAND_HANDLERS, providers),
-            query_bus=QueryBus.discover(QUERY_HANDLERS, providers),
+            command_bus=CommandBus.discover(COMMAND_HANDLERS, providers, observer),
+            query_bus=QueryBus.discover(QUERY_HANDLERS, providers, observer),
             tokens=tokens,
             rate_limiter=throttle_store,
             rate_limits={
@@ -180,6 +199,7 @@ async def build_container(settings: Settings) -> AsyncIterator[Container]:
 {%- if cookiecutter.use_redis == "true" %}
             event_consumer=None if stream is None else stream.consumer,
 {%- endif %}
+            rejections=rejections,
         )
 
 

@@ -12,9 +12,11 @@ from app.bootstrap import build_container
 from app.infrastructure.config import ConfigurationError, Settings, load_settings
 from app.infrastructure.errors import INFRASTRUCTURE_ERRORS, is_transient
 from app.infrastructure.logging import configure_logging
+from app.infrastructure.metrics.prometheus_request_recorder import PrometheusRequestRecorder
 from app.infrastructure.signing_key import PER_PROCESS_KEY_WARNING
 from app.interfaces.api.allowed_methods import AllowedMethods
 from app.interfaces.api.errors import install_error_handlers
+from app.interfaces.api.metrics_middleware import MetricsMiddleware
 from app.interfaces.api.middleware import RequestMiddleware
 from app.interfaces.api.openapi import document_api
 from app.interfaces.api.routes import auth, health, users
@@ -55,6 +57,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redirect_slashes=False,
     )
     app.add_middleware(RequestMiddleware, max_body_bytes=settings.max_request_body_bytes)
+    if settings.metrics_port:
+        # Added last, so outermost; without METRICS_PORT a request pays nothing for metrics.
+        app.add_middleware(MetricsMiddleware, recorder=PrometheusRequestRecorder())
     install_error_handlers(
         app, infrastructure_errors=INFRASTRUCTURE_ERRORS, is_transient=is_transient
     )

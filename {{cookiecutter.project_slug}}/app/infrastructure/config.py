@@ -147,6 +147,11 @@ class Settings(BaseSettings):
     shutdown_timeout_seconds: int = Field(default=5, ge=1)
     # Peers whose X-Forwarded-For and X-Forwarded-Proto are believed: the reverse proxy.
     forwarded_allow_ips: str = "127.0.0.1"
+    # Prometheus metrics (README.md, "Metrics"), served by `python -m app serve` on a port of
+    # their own, never on the API's; 0 = none, and nothing is measured.
+    metrics_port: int = Field(default=0, ge=0, le=65535)
+    # Loopback by default: the metrics are for the scraper, not for the API's clients.
+    metrics_host: str = "127.0.0.1"
 
     @field_validator("database_url")
     @classmethod
