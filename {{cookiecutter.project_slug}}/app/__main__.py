@@ -29,6 +29,7 @@ from app.infrastructure.db.migrate import apply_migrations
 from app.infrastructure.errors import RedisUnavailableError
 {%- endif %}
 from app.infrastructure.logging import configure_logging
+from app.infrastructure.metrics.metrics_endpoint import metrics_endpoint
 {%- if cookiecutter.use_redis == "true" %}
 from app.infrastructure.redis.redis_stream_consumer import EntryNotDeliveredError
 from app.interfaces.dependencies.container import Container
@@ -238,7 +239,9 @@ def serve(options: argparse.Namespace) -> int:
         timeout_keep_alive=settings.http_keep_alive_timeout_seconds,
         timeout_graceful_shutdown=settings.shutdown_timeout_seconds,
     )
-    return run_server(config)
+    # Workers are other processes when there are several, and under --reload.
+    with metrics_endpoint(settings, several_processes=config.use_subprocess):
+        return run_server(config)
 
 
 def _check_several_workers(settings: Settings, workers: int) -> None:

@@ -27,6 +27,7 @@ from app.application.ports.dispatch_observer import DispatchObserver
 from app.application.ports.event_publisher import EventPublisher
 {%- endif %}
 from app.application.ports.reachability_probe import ReachabilityProbe
+from app.application.ports.rejection_counter import RejectionCounter
 from app.application.read_database import ReadDatabase
 from app.application.services.access_token_codec import AccessTokenCodec
 from app.application.services.login_throttle import LoginLimits, LoginThrottle
@@ -47,6 +48,9 @@ from app.infrastructure.db.sql_outbox import SqlOutbox
 from app.infrastructure.db.sql_replica_probe import SqlReplicaProbe
 {%- endif %}
 from app.infrastructure.db.unit_of_work import SqlUnitOfWork
+from app.infrastructure.metrics.prometheus_dispatch_observer import PrometheusDispatchObserver
+from app.infrastructure.metrics.prometheus_rejection_counter import PrometheusRejectionCounter
+from app.infrastructure.metrics.resource_sampler import sampling
 {%- if cookiecutter.use_redis == "true" %}
 from app.infrastructure.redis.event_stream import event_stream
 from app.infrastructure.redis.shared_counters import shared_counters
@@ -98,7 +102,21 @@ async def build_container(
         )
         resources.callback(bcrypt_hasher.close)
         hasher: PasswordHasher = bcrypt_hasher
+        clock = SystemClock()
+        schema_version = expected_schema_version()
+        # Who watches each handler call, and who counts the 429s: nobody, unless METRICS_PORT
+        # or an OTEL_* exporter says so.
         observers: list[DispatchObserver] = []
+        rejections: RejectionCounter | None = None
+        if settings.metrics_port:
+            observers.append(PrometheusDispatchObserver())
+            rejections = PrometheusRejectionCounter()
+            engines = {"primary": engine}
+{%- if cookiecutter.db_driver == "postgresql" %}
+            if read_engine is not None:
+                engines["replica"] = read_engine
+{%- endif %}
+            await resources.enter_async_context(sampling(engines, bcrypt_hasher))
         if tracer_provider is not None:
             # Spans around SQL, hashing and each dispatch. Shut down, the provider sends what
             # it holds: at most 30 s, each export within OTEL_EXPORTER_OTLP_TIMEOUT.
@@ -111,8 +129,6 @@ async def build_container(
             hasher = TracedPasswordHasher(hasher, tracer)
             observers.append(TracingDispatchObserver(tracer))
         observer = observer_of(observers)
-        clock = SystemClock()
-        schema_version = expected_schema_version()
         tokens = TokenService(
             codec=_access_token_codec(settings, clock),
             clock=clock,
@@ -128,7 +144,7 @@ async def build_container(
         # Per process: with several workers, a project generated with use_redis=true shares them.
         throttle_store = InMemoryThrottleStore()
 {%- endif %}
-        login_throttle = LoginThrottle(throttle_store, _login_limits(settings))
+        login_throttle = LoginThrottle(throttle_store, _login_limits(settings), rejections)
 {%- if cookiecutter.db_driver == "postgresql" %}
         # A read that met a connection the server dropped (restart, failover) runs again.
         primary_reader: ReadDatabase = RetryingReader(engine)
@@ -208,6 +224,7 @@ async def build_container(
 {%- if cookiecutter.use_redis == "true" %}
             event_consumer=None if stream is None else stream.consumer,
 {%- endif %}
+            rejections=rejections,
         )
 
 

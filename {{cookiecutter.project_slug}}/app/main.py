@@ -13,12 +13,14 @@ from app.bootstrap import build_container
 from app.infrastructure.config import ConfigurationError, Settings, load_settings
 from app.infrastructure.errors import INFRASTRUCTURE_ERRORS, is_transient
 from app.infrastructure.logging import configure_logging
+from app.infrastructure.metrics.prometheus_request_recorder import PrometheusRequestRecorder
 from app.infrastructure.signing_key import PER_PROCESS_KEY_WARNING
 from app.infrastructure.telemetry.trace_log_fields import add_trace_ids_to_log_lines
 from app.infrastructure.telemetry.tracer_provider import tracer_provider_from_environment
 from app.interfaces.api.allowed_methods import AllowedMethods
 from app.interfaces.api.cors import allow_cross_origin
 from app.interfaces.api.errors import install_error_handlers
+from app.interfaces.api.metrics_middleware import MetricsMiddleware
 from app.interfaces.api.middleware import RequestMiddleware
 from app.interfaces.api.openapi import document_api
 from app.interfaces.api.request_tracing import trace_requests
@@ -64,7 +66,11 @@ def create_app(
         redirect_slashes=False,
     )
     app.add_middleware(RequestMiddleware, max_body_bytes=settings.max_request_body_bytes)
-    # Outermost (added last): RequestMiddleware's own answers (413, 500) get CORS headers too.
+    if settings.metrics_port:
+        # Outside RequestMiddleware, so its 413s and 500s are counted too; without
+        # METRICS_PORT a request pays nothing for metrics.
+        app.add_middleware(MetricsMiddleware, recorder=PrometheusRequestRecorder())
+    # Around both: RequestMiddleware's own answers (413, 500) get CORS headers too.
     allow_cross_origin(app, settings.cors_origins)
     install_error_handlers(
         app, infrastructure_errors=INFRASTRUCTURE_ERRORS, is_transient=is_transient

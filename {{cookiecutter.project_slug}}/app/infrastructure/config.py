@@ -151,6 +151,11 @@ class Settings(BaseSettings):
     # Browser origins allowed to call the API, comma-separated (https://app.example.com);
     # empty: no CORS headers at all, so browsers keep other sites' pages out.
     cors_allow_origins: str = ""
+    # Prometheus metrics (README.md, "Metrics"), served by `python -m app serve` on a port of
+    # their own, never on the API's; 0 = none, and nothing is measured.
+    metrics_port: int = Field(default=0, ge=0, le=65535)
+    # Loopback by default: the metrics are for the scraper, not for the API's clients.
+    metrics_host: str = "127.0.0.1"
 
     @field_validator("database_url")
     @classmethod

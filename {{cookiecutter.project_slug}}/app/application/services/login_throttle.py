@@ -27,9 +27,13 @@ import hashlib
 from dataclasses import dataclass
 
 from app.application.ports.login_attempt_store import LoginAttemptStore
+from app.application.ports.rejection_counter import RejectionCounter
 from app.domain.errors import RateLimitError
 
 ACCOUNT_KEY_CHARS = 32  # of a SHA-256 hex digest: bounded keys, and no email kept in the store
+# The limits by the names of their settings.
+PER_ADDRESS = "login_failures_per_account_and_address"
+PER_ACCOUNT = "login_failures_per_account"
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,9 +90,15 @@ class LoginAttempt:
 
 
 class LoginThrottle:
-    def __init__(self, store: LoginAttemptStore, limits: LoginLimits) -> None:
+    def __init__(
+        self,
+        store: LoginAttemptStore,
+        limits: LoginLimits,
+        rejections: RejectionCounter | None = None,
+    ) -> None:
         self._store = store
         self._limits = limits
+        self._rejections = rejections
 
     async def admit(self, account: str, address: str) -> LoginAttempt:
         """Count this attempt, or raise RateLimitError when it may not even be verified.
@@ -98,20 +108,24 @@ class LoginThrottle:
         """
         keys = _Keys.of(account, address)
         known_count, _ = await self._store.peek(keys.known)
-        limits = [(keys.pair, self._limits.failures_per_account_and_address)]
+        # Each limit with the name its refusals are counted under (RejectionCounter).
+        limits = [(keys.pair, self._limits.failures_per_account_and_address, PER_ADDRESS)]
         if known_count == 0:
-            limits.append((keys.account, self._limits.failures_per_account))
+            limits.append((keys.account, self._limits.failures_per_account, PER_ACCOUNT))
         counted: list[str] = []
-        try:
-            for key, limit in limits:
-                if limit > 0:
-                    await self._take(key, limit)
-                    counted.append(key)
-        except RateLimitError:
-            # A refused attempt is no failure: only admitted ones fill the window.
-            for key in counted:
-                await self._store.decrement(key)
-            raise
+        for key, limit, name in limits:
+            if limit == 0:
+                continue
+            try:
+                await self._take(key, limit)
+            except RateLimitError:
+                # A refused attempt is no failure: only admitted ones fill the window.
+                for taken in counted:
+                    await self._store.decrement(taken)
+                if self._rejections is not None:
+                    self._rejections.rejected(name)
+                raise
+            counted.append(key)
         return LoginAttempt(self._store, self._limits, keys, tuple(counted))
 
     async def _take(self, key: str, limit: int) -> None:

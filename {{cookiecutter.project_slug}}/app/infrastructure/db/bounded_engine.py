@@ -16,6 +16,7 @@ from row_query import AsyncEngine, AsyncTransactionManager, SQLRegistry
 
 from app.infrastructure.db.deadline import Deadline, DeadlineConnectionManager
 from app.infrastructure.db.deadline_timer import DeadlineTimer
+from app.infrastructure.db.lean_pool import PoolUsage
 {%- if cookiecutter.db_driver == "postgresql" %}
 from app.infrastructure.errors import ConnectionLostError
 {%- endif %}
@@ -105,3 +106,8 @@ class BoundedEngine(AsyncEngine):  # type: ignore[misc]
 
     def transaction(self) -> BoundedTransaction:
         return BoundedTransaction(self._connection_manager, self._registry, self._deadlines)
+
+    @property
+    def pool_usage(self) -> PoolUsage:
+        usage: PoolUsage = self._connection_manager.pool_usage
+        return usage

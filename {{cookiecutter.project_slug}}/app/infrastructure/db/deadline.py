@@ -18,7 +18,7 @@ from typing import Any, Self
 
 from row_query import AsyncConnectionManager
 
-from app.infrastructure.db.lean_pool import LeanPool
+from app.infrastructure.db.lean_pool import LeanPool, PoolUsage
 from app.infrastructure.errors import DatabaseTimeoutError
 
 # Stops waiting for a connection at once, without a round trip to the database.
@@ -146,6 +146,12 @@ class DeadlineConnectionManager(AsyncConnectionManager):  # type: ignore[misc]
                 recycle=None if config.driver == "sqlite" else config.pool_recycle,
             )
         return self._pool
+
+    @property
+    def pool_usage(self) -> PoolUsage:
+        if self._pool is None:  # opened at the first borrowing
+            return PoolUsage(self.config.pool_size, 0, 0)
+        return self._pool.usage
 
     async def acquire(self) -> Any:
         connection = await super().acquire()

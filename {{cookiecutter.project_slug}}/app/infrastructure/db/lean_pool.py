@@ -16,17 +16,25 @@ import contextlib
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any{% if cookiecutter.python_version == "3.11" %}, Generic, TypeVar{% endif %}
 
 from row_query import ConnectionError as OpenFailedError
 from row_query import PoolError, PoolTimeoutError
+
+
+@dataclass(frozen=True, slots=True)
+class PoolUsage:
+    size: int  # the most connections the pool opens
+    open: int  # opened (or opening) and not yet closed
+    in_use: int  # open and lent out, not idle in the pool
+
 {% if cookiecutter.python_version == "3.11" %}
 ConnectionT = TypeVar("ConnectionT")
 
 
 class LeanPool(Generic[ConnectionT]):
 {%- else %}
-
 class LeanPool[ConnectionT]:
 {%- endif %}
     def __init__(
@@ -48,6 +56,10 @@ class LeanPool[ConnectionT]:
         self._closed = False
         # Each resolves to a released connection, or to None when a slot came free.
         self._waiters: deque[asyncio.Future[ConnectionT | None]] = deque()
+
+    @property
+    def usage(self) -> PoolUsage:
+        return PoolUsage(self._size, self._opened, self._opened - len(self._idle))
 
     async def acquire(self) -> ConnectionT:
         give_up_at = time.monotonic() + self._timeout

@@ -51,6 +51,11 @@ class BcryptPasswordHasher(PasswordHasher):
         matched = await self._run(bcrypt.checkpw, candidate, target)
         return matched and password_hash is not None
 
+    @property
+    def pending(self) -> int:
+        """Hashes running or waiting for a thread, the ones BCRYPT_MAX_PENDING bounds."""
+        return self._pending
+
     def close(self) -> None:
         self._executor.shutdown(wait=True)
 

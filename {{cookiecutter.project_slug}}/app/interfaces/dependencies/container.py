@@ -17,6 +17,7 @@ from app.application.events.outbox_relay import OutboxRelay
 {%- if cookiecutter.use_redis == "true" %}
 from app.application.ports.event_consumer import EventConsumer
 {%- endif %}
+from app.application.ports.rejection_counter import RejectionCounter
 from app.application.services.token_service import TokenService
 from app.interfaces.pipeline.stages.rate_limit_scope import RateLimitScope
 
@@ -33,6 +34,8 @@ class Container:
     # None while REDIS_URL is unset: then the relay hands events to the subscribers itself.
     event_consumer: EventConsumer | None
 {%- endif %}
+    # None unless METRICS_PORT is set: then each 429 of a rate limit is counted.
+    rejections: RejectionCounter | None = None
 
 
 def get_container(request: Request) -> Container:

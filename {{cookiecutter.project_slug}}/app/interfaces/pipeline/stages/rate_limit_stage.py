@@ -32,6 +32,8 @@ class RateLimitStage(FlowComponent):  # type: ignore[misc]
             f"{self._scope}:{_caller(ctx)}", WINDOW_SECONDS
         )
         if count > limit:
+            if container.rejections is not None:
+                container.rejections.rejected(self._scope)
             raise StageAbort(
                 "Too many requests; try again later",
                 code="RATE_LIMITED",
