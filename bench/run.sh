@@ -15,6 +15,9 @@
 #   2. bench/login_burst.py: logins/s of a burst of cost-12 logins and the /health p99 during it,
 #      against the ceiling cores / (one cost-12 bcrypt.checkpw on one thread)
 #   3. step 1 again with the service's JSON access log on (LOG_LEVEL=INFO, stdout to a file)
+#   4. step 1 again with Prometheus metrics on (METRICS_PORT), then with tracing on too (OTLP to
+#      bench/otlp_sink.py, a collector that keeps nothing), each against the same floor; and
+#      what each costs the service: its req/s in that phase / its req/s in step 1
 # then a summary table; and (events) bench/events.py on a fresh database: events/s through
 # outbox -> relay -> subscribers, the outbox's cost on the registration path, then the same
 # throughput in a use_redis=true bake against a throwaway redis-server (outbox -> stream ->
@@ -48,6 +51,7 @@ PGDIR=""
 PGBIN=""
 SERVICE_PID=""
 FLOOR_PID=""
+SINK_PID=""
 REDIS_PID=""
 
 as_postgres() {
@@ -64,6 +68,7 @@ stop_pid() { # $1 = a process this script started
 cleanup() {
     stop_pid "$SERVICE_PID"
     stop_pid "$FLOOR_PID"
+    stop_pid "$SINK_PID"
     if [ -n "$REDIS_PID" ]; then
         kill "$REDIS_PID" 2>/dev/null || true
         wait "$REDIS_PID" 2>/dev/null || true
@@ -206,9 +211,11 @@ wait_up() { # $1 = base URL, $2 = pid, $3 = its stderr file, $4 = name
     exit 1
 }
 
-start_service() { # $1 = LOG_LEVEL, $2 = stdout file
-    (cd "$PROJECT" && LOG_LEVEL="$1" LOG_FORMAT=json exec "$VENV/bin/uvicorn" app.main:app \
-        "${UVICORN_FLAGS[@]}" --port "$PORT" >"$2" 2>"$WORK/service.err") &
+start_service() { # $1 = LOG_LEVEL, $2 = stdout file, then any NAME=value for its environment
+    local level=$1 out=$2
+    shift 2
+    (cd "$PROJECT" && exec env LOG_LEVEL="$level" LOG_FORMAT=json "$@" "$VENV/bin/uvicorn" app.main:app \
+        "${UVICORN_FLAGS[@]}" --port "$PORT" >"$out" 2>"$WORK/service.err") &
     SERVICE_PID=$!
     wait_up "$SERVICE_BASE" "$SERVICE_PID" "$WORK/service.err" service
 }
@@ -343,8 +350,10 @@ compare() { # $1 = phase, $2 = target, $3 = row name, $4 = printf format
     awk -v name="$3" -v target="$2" -v fmt="$4" -v srps="$srps" -v sp99="$sp99" -v frps="$frps" \
         -v fp99="$fp99" -v loads="$loads" -v phase="$1" 'BEGIN {
         ratio = srps / frps
-        if (target == "read" && phase == "log") {
-            goals = "no target: the read is held to its targets with the access log off"
+        if (target == "read" && phase != "plain") {
+            goals = "no target: the read is held to its targets with the access log, metrics and tracing off"
+        } else if (phase == "metrics" || phase == "traced") {
+            goals = "no target: what metrics and tracing cost is the overhead below"
         } else if (target == "health") {
             goals = sprintf("target req/s >= 0.80x floor: %s", ratio >= 0.8 ? "met" : "missed")
         } else {
@@ -399,7 +408,6 @@ echo "== the same wrk runs with the service's JSON access log on (LOG_LEVEL=INFO
 start_service INFO "$WORK/access.log"
 measure log
 stop_pid "$SERVICE_PID"
-stop_pid "$FLOOR_PID"
 if head -1 "$WORK/access.log" | "$PY" -c 'import json, sys; json.loads(sys.stdin.readline())' 2>/dev/null; then
     log_kind="JSON lines"
 else
@@ -411,6 +419,46 @@ header
 compare log health "health (access log)" "$ROW_FORMAT"
 compare log read "read (access log)" "$ROW_FORMAT"
 
+# --- metrics, then tracing too ----------------------------------------------------------------
+# uvicorn itself, as in every phase: the middleware, the bus observer and the gauges' sampler
+# run (they measure); only `python -m app serve` would also serve METRICS_PORT.
+METRICS_PORT=$(free_port)
+echo "== the same wrk runs with Prometheus metrics on (METRICS_PORT=$METRICS_PORT), against the same floor"
+start_service WARNING "$WORK/service.out" METRICS_PORT="$METRICS_PORT"
+measure metrics
+stop_pid "$SERVICE_PID"
+SINK_PORT=$(free_port)
+"$PY" "$BENCH_DIR/otlp_sink.py" --port "$SINK_PORT" >"$WORK/sink.out" 2>&1 &
+SINK_PID=$!
+echo "== the same wrk runs with metrics and tracing on (OTLP over HTTP to a sink on 127.0.0.1:$SINK_PORT, batch processor, every request sampled)"
+start_service WARNING "$WORK/service.out" METRICS_PORT="$METRICS_PORT" \
+    OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$SINK_PORT" OTEL_SERVICE_NAME=bench
+measure traced
+stop_pid "$SERVICE_PID"
+stop_pid "$FLOOR_PID"
+stop_pid "$SINK_PID"
+echo "    $(cat "$WORK/sink.out")"
+if ! grep -q "otlp sink: [1-9]" "$WORK/sink.out"; then
+    PROBLEMS+=("traced phase: no span reached the OTLP sink, so tracing was not on")
+fi
+echo "--- median of $ROUNDS rounds, service (metrics; metrics and tracing) / floor"
+header
+compare metrics health "health (metrics)" "$ROW_FORMAT"
+compare metrics read "read (metrics)" "$ROW_FORMAT"
+compare traced health "health (+tracing)" "$ROW_FORMAT"
+compare traced read "read (+tracing)" "$ROW_FORMAT"
+
+overhead() { # $1 = target, $2 = row name: the service's req/s per phase, and against step 1
+    local plain metrics traced
+    plain=$(median "${RPS[plain $1 service]}")
+    metrics=$(median "${RPS[metrics $1 service]}")
+    traced=$(median "${RPS[traced $1 service]}")
+    awk -v name="$2" -v p="$plain" -v m="$metrics" -v t="$traced" 'BEGIN {
+        printf "    %-20s all off %8.0f req/s   metrics %8.0f (%.3fx, %+.1f%%)   metrics + tracing %8.0f (%.3fx, %+.1f%%)\n",
+            name, p, m, m / p, (m / p - 1) * 100, t, t / p, (t / p - 1) * 100
+    }'
+}
+
 # --- summary ----------------------------------------------------------------------------------
 echo
 echo "== summary: $DRIVER, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, wrk -t$WRK_THREADS -c$WRK_CONNECTIONS" \
@@ -420,6 +468,13 @@ compare plain health health "$ROW_FORMAT"
 compare plain read read "$ROW_FORMAT"
 compare log health "health (access log)" "$ROW_FORMAT"
 compare log read "read (access log)" "$ROW_FORMAT"
+compare metrics health "health (metrics)" "$ROW_FORMAT"
+compare metrics read "read (metrics)" "$ROW_FORMAT"
+compare traced health "health (+tracing)" "$ROW_FORMAT"
+compare traced read "read (+tracing)" "$ROW_FORMAT"
+echo "    what metrics and tracing cost the service (its median req/s with them / with everything off):"
+overhead health health
+overhead read read
 login_line
 if [ ${#PROBLEMS[@]} -gt 0 ]; then
     echo "!!!!!! ${#PROBLEMS[@]} run(s) had errors; their figures are not to be trusted:"

@@ -92,6 +92,7 @@ async def test_a_read_is_a_server_span_over_the_query_over_its_sql(
     (query,) = _named(spans, "GetUserQuery")
     statements = _named(spans, "users.get_by_id")
     assert _parent_id(server) is None
+    assert (server.attributes or {}).get("http.route") == "/api/v1/users/{user_id}"
     assert _parent_id(query) == _span_id(server)
     assert statements
     for statement in statements:

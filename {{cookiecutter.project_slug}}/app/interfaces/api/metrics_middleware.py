@@ -46,7 +46,8 @@ class MetricsMiddleware:
             route = scope.get("route")
             self.recorder.record(
                 method if method in KNOWN_METHODS else OTHER_METHOD,
-                UNMATCHED if route is None else route.path,
+                # The template as documented: /{user_id}, not the /{user_id:not_me} it matches by.
+                UNMATCHED if route is None else route.path_format,
                 status,
                 time.perf_counter() - started,
             )
