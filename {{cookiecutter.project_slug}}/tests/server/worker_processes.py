@@ -55,14 +55,28 @@ def _command_line(pid: int) -> bytes:
         return b""
 
 
-def _state(pid: int) -> str:
+def _state(pid: int) -> str | None:
+    """The process's state letter; None once it is gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return None
     # The state follows the command name, which is in parentheses and may hold spaces.
-    return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    return stat.rpartition(")")[2].split()[0]
+
+
+def _signal(pid: int, signum: int) -> bool:
+    """Send `signum`; False when the process is gone (uvicorn replaced a worker meanwhile)."""
+    try:
+        os.kill(pid, signum)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 def _wait_for_state(pid: int, stopped: bool) -> None:
     deadline = time.monotonic() + STATE_DEADLINE_SECONDS
-    while (_state(pid) == "T") != stopped:
+    while (state := _state(pid)) is not None and (state == "T") != stopped:
         if time.monotonic() > deadline:
             pytest.fail(f"worker {pid} did not {'stop' if stopped else 'resume'}: {_state(pid)}")
         time.sleep(0.005)
@@ -73,14 +87,13 @@ def only(worker: int, workers: list[int]) -> Iterator[None]:
     """Every connection opened inside is accepted and answered by `worker`."""
     others = [pid for pid in workers if pid != worker]
     try:
-        for pid in others:
-            os.kill(pid, signal.SIGSTOP)
+        others = [pid for pid in others if _signal(pid, signal.SIGSTOP)]
         for pid in others:
             _wait_for_state(pid, stopped=True)
         yield
     finally:
         for pid in others:
-            os.kill(pid, signal.SIGCONT)
+            _signal(pid, signal.SIGCONT)
         for pid in others:
             _wait_for_state(pid, stopped=False)
 
@@ -91,17 +104,22 @@ def wait_until_every_worker_serves(app: ServedApp, count: int) -> list[int]:
     while len(workers := worker_pids(app)) < count:
         _check_running(app, deadline, f"{len(workers)} of {count} workers started")
         time.sleep(0.05)
-    assert len(workers) == count, f"more workers than asked for: {workers}"
-    waiting = list(workers)
-    while waiting:
+    # Listed again on every pass: uvicorn may replace a worker meanwhile (one it found dead,
+    # or one that missed its health check while starting on a busy machine).
+    served: set[int] = set()
+    while True:
+        workers = worker_pids(app)
+        assert len(workers) <= count, f"more workers than asked for: {workers}"
+        waiting = [worker for worker in workers if worker not in served]
+        if len(workers) == count and not waiting:
+            return workers
         _check_running(app, deadline, f"workers {waiting} never answered /health")
-        for worker in list(waiting):
+        for worker in waiting:
             # Briefly: a worker still starting up must not keep the others stopped for long.
             with only(worker, workers):
                 if _answers_health(app):
-                    waiting.remove(worker)
+                    served.add(worker)
         time.sleep(0.05)
-    return workers
 
 
 def _check_running(app: ServedApp, deadline: float, problem: str) -> None:

@@ -5,6 +5,9 @@ records is what the client got, RequestMiddleware's own 413s and 500s included.
 The route is the matched route's template (`/api/v1/users/{user_id}`), read once
 the app has handled the request; a path no route matched is UNMATCHED and a
 method no route has is OTHER_METHOD, so no client can add label values at will.
+
+A request is recorded just before its last body message goes out, so whoever has
+the whole answer (a test, a client that then scrapes) finds it counted.
 """
 
 import time
@@ -32,16 +35,11 @@ class MetricsMiddleware:
             return
         started = time.perf_counter()
         status = 500  # unless a response starts: the server then answers 500 itself
+        recorded = False
 
-        async def send_noting_status(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_noting_status)
-        finally:
+        def record() -> None:
+            nonlocal recorded
+            recorded = True
             method = scope["method"]
             route = scope.get("route")
             self.recorder.record(
@@ -51,3 +49,18 @@ class MetricsMiddleware:
                 status,
                 time.perf_counter() - started,
             )
+
+        async def send_noting_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            elif message["type"] == "http.response.body" and not message.get("more_body"):
+                record()
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_noting_status)
+        finally:
+            # No last body message: the app raised, or the client went away mid-answer.
+            if not recorded:
+                record()
