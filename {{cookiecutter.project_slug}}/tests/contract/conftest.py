@@ -4,7 +4,8 @@
 migrated, empty database and settings pointing at it.
 """
 
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Iterator
 
 import httpx
 import pytest
@@ -60,3 +61,13 @@ async def admin(app: FastAPI, client: httpx.AsyncClient) -> Account:
         access_token=pair["access_token"],
         refresh_token=pair["refresh_token"],
     )
+
+
+@pytest.fixture
+def restore_root_logging() -> Iterator[None]:
+    """create_app points the root logger at this test's captured stdout: undo it after."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)

@@ -4,7 +4,6 @@ import asyncio
 import json
 import logging
 import uuid
-from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -203,16 +202,6 @@ async def test_access_line_names_the_client_address(
     assert response.status_code == 200
     (line,) = _access_lines(caplog)
     assert line["client"] == "203.0.113.9"
-
-
-@pytest.fixture
-def restore_root_logging() -> Iterator[None]:
-    """create_app points the root logger at this test's captured stdout: undo it after."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
 
 
 @pytest.mark.usefixtures("restore_root_logging")

@@ -6,8 +6,7 @@ exporter differs. Without OTEL_* nothing is installed at all.
 
 import asyncio
 import json
-import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import httpx
@@ -24,7 +23,7 @@ from app.main import create_app
 
 from .helpers import LOGIN, PASSWORD, USERS, client_for, signed_up
 
-DB_SYSTEM = "{{ cookiecutter.db_driver }}"
+DB_SYSTEM = "sqlite"
 CALLER_TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
 TRACEPARENT = f"00-{CALLER_TRACE_ID}-00f067aa0ba902b7-01"
 
@@ -32,16 +31,6 @@ TRACEPARENT = f"00-{CALLER_TRACE_ID}-00f067aa0ba902b7-01"
 @pytest.fixture
 def exporter() -> InMemorySpanExporter:
     return InMemorySpanExporter()
-
-
-@pytest.fixture
-def restore_root_logging() -> Iterator[None]:
-    """create_app points the root logger at this test's captured stdout: undo it after."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
 
 
 @asynccontextmanager
