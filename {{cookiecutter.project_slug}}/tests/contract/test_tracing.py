@@ -23,7 +23,7 @@ from app.main import create_app
 
 from .helpers import LOGIN, PASSWORD, USERS, client_for, signed_up
 
-DB_SYSTEM = "sqlite"
+DB_SYSTEM = "{{ cookiecutter.db_driver }}"
 CALLER_TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
 TRACEPARENT = f"00-{CALLER_TRACE_ID}-00f067aa0ba902b7-01"
 
