@@ -33,12 +33,20 @@ class Gate:
         self.opened = threading.Event()
         self.timed_out = threading.Event()
         self._real_hashpw = bcrypt.hashpw
+        self._real_checkpw = bcrypt.checkpw
 
-    def hashpw(self, password: bytes, salt: bytes) -> bytes:
+    def _hold(self) -> None:
         self.entered.set()
         if not self.opened.wait(timeout=GATE_TIMEOUT_SECONDS):
             self.timed_out.set()
+
+    def hashpw(self, password: bytes, salt: bytes) -> bytes:
+        self._hold()
         return self._real_hashpw(password, salt)
+
+    def checkpw(self, password: bytes, hashed_password: bytes) -> bool:
+        self._hold()
+        return self._real_checkpw(password, hashed_password)
 
     async def until_entered(self) -> None:
         for _ in range(POLL_ATTEMPTS):
@@ -85,6 +93,64 @@ async def test_a_call_past_max_pending_is_refused_at_once_then_capacity_returns(
     assert await hasher.verify(PASSWORD.value, await hasher.hash(PASSWORD))
 
 
+CAP = 3
+
+
+async def until_pending(hasher: BcryptPasswordHasher, count: int) -> None:
+    # `pending` rises before a call's first await: a few event-loop turns admit the burst.
+    for _ in range(POLL_ATTEMPTS):
+        if hasher.pending == count:
+            return
+        await asyncio.sleep(0)
+    pytest.fail(f"{hasher.pending} calls in flight, expected {count}")
+
+
+def burst(hasher: BcryptPasswordHasher, hashed: str) -> list[asyncio.Task[object]]:
+    """CAP calls, hashes and verifies mixed: every kind of call counts as pending."""
+    calls: list[Awaitable[object]] = [
+        hasher.hash(PASSWORD),
+        hasher.verify(PASSWORD.value, hashed),
+        hasher.verify(PASSWORD.value, None),
+    ]
+    return [asyncio.ensure_future(call) for call in calls[:CAP]]
+
+
+@pytest.mark.parametrize(
+    "extra_call",
+    [
+        pytest.param(lambda hasher: hasher.hash(PASSWORD), id="hash"),
+        pytest.param(lambda hasher: hasher.verify(PASSWORD.value, None), id="verify"),
+    ],
+)
+async def test_exactly_max_pending_calls_are_admitted_and_the_next_is_refused_in_every_burst(
+    monkeypatch: pytest.MonkeyPatch,
+    extra_call: Callable[[BcryptPasswordHasher], Awaitable[object]],
+) -> None:
+    hasher = BcryptPasswordHasher(rounds=4, max_concurrency=CAP, max_pending=CAP)
+    try:
+        hashed = await hasher.hash(PASSWORD)
+        gate = Gate()
+        monkeypatch.setattr(bcrypt, "hashpw", gate.hashpw)
+        monkeypatch.setattr(bcrypt, "checkpw", gate.checkpw)
+        for _ in range(2):  # the second burst comes after the first has drained
+            gate.opened.clear()
+            in_flight = burst(hasher, hashed)
+            await until_pending(hasher, CAP)
+
+            with pytest.raises(HashingCapacityError):
+                await extra_call(hasher)
+            assert hasher.pending == CAP
+
+            gate.opened.set()
+            new_hash, verified, dummy = await asyncio.gather(*in_flight)
+            assert not gate.timed_out.is_set()
+            assert isinstance(new_hash, str)
+            assert (verified, dummy) == (True, False)
+            assert hasher.pending == 0
+    finally:
+        hasher.close()
+
+
 async def test_a_failing_hash_frees_its_slot(
     hasher: BcryptPasswordHasher, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -97,6 +163,30 @@ async def test_a_failing_hash_frees_its_slot(
     monkeypatch.undo()
 
     assert await hasher.verify(PASSWORD.value, await hasher.hash(PASSWORD))
+
+
+# 72 bytes in UTF-8, as much as bcrypt reads: 70 ASCII letters and one 2-byte letter.
+SEVENTY_TWO_BYTES = "p" * 70 + "\u00e9"
+
+
+@pytest.mark.parametrize(
+    "suffix",
+    [
+        pytest.param("x", id="one-more-byte"),
+        pytest.param("\u00e9", id="one-more-2-byte-letter"),
+        pytest.param("\U0001f600" * 100, id="400-more-bytes-of-emoji"),
+        pytest.param("y" * 10_000, id="10000-more-bytes"),
+    ],
+)
+async def test_a_72_byte_password_plus_anything_never_verifies_as_the_72_byte_one(
+    hasher: BcryptPasswordHasher, suffix: str
+) -> None:
+    assert len(SEVENTY_TWO_BYTES.encode()) == 72
+    hashed = await hasher.hash(Password(SEVENTY_TWO_BYTES))
+    assert await hasher.verify(SEVENTY_TWO_BYTES, hashed)
+
+    # bcrypt would read only the first 72 bytes, which match: the hasher refuses instead.
+    assert not await hasher.verify(SEVENTY_TWO_BYTES + suffix, hashed)
 
 
 @pytest.mark.parametrize(

@@ -17,12 +17,15 @@ from app.domain.errors import AuthenticationError, AuthorizationError, NotFoundE
 
 from .fakes import FakeReadDatabase
 
-ALICE = uuid.uuid4()
-BOB = uuid.uuid4()
-ADMIN = uuid.uuid4()
-GHOST = uuid.uuid4()
-PROMOTED = uuid.uuid4()
-DELETED = uuid.uuid4()
+# Fixed ids, ordered on purpose: Alice's sits between two other users', so an id check
+# that compares by order instead of equality fails on one side or the other.
+BELOW_ALICE = uuid.UUID("00000000-0000-4000-8000-000000000001")
+ALICE = uuid.UUID("00000000-0000-4000-8000-000000000005")
+BOB = uuid.UUID("00000000-0000-4000-8000-000000000009")
+ADMIN = uuid.UUID("00000000-0000-4000-8000-00000000000a")
+GHOST = uuid.UUID("00000000-0000-4000-8000-00000000000b")
+PROMOTED = uuid.UUID("00000000-0000-4000-8000-00000000000c")
+DELETED = uuid.UUID("00000000-0000-4000-8000-00000000000d")
 CREATED = datetime(2030, 1, 1, tzinfo=UTC)
 
 
@@ -44,6 +47,7 @@ def reader() -> FakeReadDatabase:
             "users.get_by_id": [
                 row(ALICE, "alice@example.com"),
                 row(BOB, "bob@example.com"),
+                row(BELOW_ALICE, "carol@example.com"),
                 row(ADMIN, "admin@example.com", "admin"),
             ]
         }
@@ -68,7 +72,11 @@ async def test_get_user_allowed(
 
 @pytest.mark.parametrize(
     "target",
-    [pytest.param(BOB, id="existing-other-user"), pytest.param(GHOST, id="non-existent-id")],
+    [
+        pytest.param(BOB, id="existing-other-user-id-above"),
+        pytest.param(BELOW_ALICE, id="existing-other-user-id-below"),
+        pytest.param(GHOST, id="non-existent-id"),
+    ],
 )
 async def test_get_user_forbidden_for_anyone_else(
     reader: FakeReadDatabase, target: uuid.UUID

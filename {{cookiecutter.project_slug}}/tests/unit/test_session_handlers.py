@@ -1,7 +1,7 @@
 """LoginUser, RefreshToken, LogoutUser and ChangePassword with in-memory fakes."""
 
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import timedelta
 
 import pytest
@@ -267,6 +267,43 @@ async def test_logout_with_someone_elses_token_leaves_it_alone(
     assert await refresh(uow, tokens, clock, alices.refresh_token)
 
 
+OWNER_ID = uuid.UUID("00000000-0000-4000-8000-000000000005")
+
+
+def issue_user_ids(monkeypatch: pytest.MonkeyPatch, *ids: uuid.UUID) -> None:
+    """The next users created get `ids`, in order: fixed ids, so comparisons are exact."""
+    upcoming: Iterator[uuid.UUID] = iter(ids)
+    monkeypatch.setattr(UserId, "generate", classmethod(lambda cls: cls(next(upcoming))))
+
+
+@pytest.mark.parametrize(
+    "caller_id",
+    [
+        pytest.param(uuid.UUID("00000000-0000-4000-8000-000000000001"), id="caller-id-below"),
+        pytest.param(uuid.UUID("00000000-0000-4000-8000-000000000009"), id="caller-id-above"),
+    ],
+)
+async def test_logout_never_revokes_a_family_of_another_user_whatever_the_ids_order(
+    uow: InMemoryUnitOfWork,
+    hasher: FakePasswordHasher,
+    clock: FixedClock,
+    tokens: TokenService,
+    monkeypatch: pytest.MonkeyPatch,
+    caller_id: uuid.UUID,
+) -> None:
+    issue_user_ids(monkeypatch, OWNER_ID, caller_id)
+    owner = await create_user(uow, hasher, clock)
+    caller = await create_user(uow, hasher, clock, "mallory@example.com")
+    assert (owner.id, caller.id) == (OWNER_ID, caller_id)
+    owners = await login(uow, hasher, tokens)
+
+    await handle_logout_user(
+        LogoutUserCommand(user_id=caller.id, refresh_token=owners.refresh_token), uow, clock
+    )
+
+    assert stored_token(uow, owners.refresh_token).revoked_at is None
+
+
 async def test_logout_with_an_unknown_token_is_silent(
     uow: InMemoryUnitOfWork, hasher: FakePasswordHasher, clock: FixedClock
 ) -> None:
@@ -444,6 +481,72 @@ async def test_change_password_is_a_conflict_when_another_change_committed_meanw
     [stored] = uow.stored_users()
     assert await hasher.verify(SOMEONE_ELSES_PASSWORD, stored.password_hash), "first change wins"
     assert not await hasher.verify(NEW_PASSWORD, stored.password_hash)
+
+
+def hash_replaced_while_verifying(
+    uow: InMemoryUnitOfWork, hasher: FakePasswordHasher, user_id: uuid.UUID, competing: str
+) -> Callable[[], Awaitable[None]]:
+    """An `after_verify` hook: another request stores exactly `competing` as the hash."""
+
+    async def replace() -> None:
+        hasher.after_verify = None
+        async with uow:
+            user = await uow.users.get(UserId(user_id))
+            assert user is not None
+            user.change_password_hash(competing, now=EPOCH)
+            await uow.users.update_password(user)
+
+    return replace
+
+
+ORIGINAL_HASH = f"{FakePasswordHasher.PREFIX}{PASSWORD[::-1]}"
+# A competing hash on either side of the original, so no ordering stands in for "changed".
+COMPETING_HASHES = [
+    pytest.param(ORIGINAL_HASH[:-1], id="competing-hash-below"),
+    pytest.param(ORIGINAL_HASH + "~", id="competing-hash-above"),
+]
+
+
+@pytest.mark.parametrize("competing", COMPETING_HASHES)
+async def test_login_issues_nothing_when_any_other_hash_was_stored_during_verification(
+    uow: InMemoryUnitOfWork,
+    hasher: FakePasswordHasher,
+    clock: FixedClock,
+    tokens: TokenService,
+    competing: str,
+) -> None:
+    alice = await create_user(uow, hasher, clock)
+    [stored] = uow.stored_users()
+    assert stored.password_hash == ORIGINAL_HASH
+    hasher.after_verify = hash_replaced_while_verifying(uow, hasher, alice.id, competing)
+
+    with pytest.raises(AuthenticationError) as caught:
+        await login(uow, hasher, tokens)
+
+    assert caught.value.code == "INVALID_CREDENTIALS"
+    assert uow.stored_tokens() == []
+
+
+@pytest.mark.parametrize("competing", COMPETING_HASHES)
+async def test_change_password_is_a_conflict_when_any_other_hash_was_stored_meanwhile(
+    uow: InMemoryUnitOfWork, hasher: FakePasswordHasher, clock: FixedClock, competing: str
+) -> None:
+    alice = await create_user(uow, hasher, clock)
+    hasher.after_verify = hash_replaced_while_verifying(uow, hasher, alice.id, competing)
+
+    with pytest.raises(ConflictError) as caught:
+        await handle_change_password(
+            ChangePasswordCommand(
+                user_id=alice.id, current_password=PASSWORD, new_password=NEW_PASSWORD
+            ),
+            uow,
+            hasher,
+            clock,
+        )
+
+    assert caught.value.code == "PASSWORD_CHANGED_CONCURRENTLY"
+    [stored] = uow.stored_users()
+    assert stored.password_hash == competing, "the competing change wins"
 
 
 async def test_refresh_rereads_the_token_under_the_lock_and_mints_nothing_if_revoked(

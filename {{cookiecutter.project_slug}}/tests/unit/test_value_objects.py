@@ -76,6 +76,33 @@ def test_email_at_max_length_is_accepted() -> None:
     assert len(Email.parse(raw).value) == MAX_LENGTH
 
 
+@pytest.mark.parametrize(
+    "raw",
+    [
+        pytest.param("alice@example.com@evil.com", id="second-at-and-domain"),
+        pytest.param("alice@example.com evil", id="space-and-word"),
+    ],
+)
+def test_email_with_trailing_junk_after_a_valid_address_is_refused_for_its_shape(
+    raw: str,
+) -> None:
+    # The whole text must have the shape, not just a valid address at its start.
+    with pytest.raises(ValidationError) as caught:
+        Email.parse(raw)
+    assert caught.value.code == "INVALID_EMAIL"
+    assert caught.value.details == {"reason": "shape"}
+
+
+def test_email_of_254_characters_is_accepted_and_of_255_refused() -> None:
+    domain = "@example.com"
+    longest = "a" * (254 - len(domain)) + domain
+    assert len(longest) == 254
+    assert Email.parse(longest).value == longest
+    with pytest.raises(ValidationError) as caught:
+        Email.parse("a" + longest)
+    assert caught.value.code == "INVALID_EMAIL"
+
+
 def test_email_constructor_refuses_unnormalised_value() -> None:
     with pytest.raises(ValidationError, match="normalised"):
         Email("Alice@example.com")
