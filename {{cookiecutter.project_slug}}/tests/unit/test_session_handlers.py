@@ -254,8 +254,13 @@ async def test_logout_revokes_the_callers_family_only(
 
 
 async def test_logout_with_someone_elses_token_leaves_it_alone(
-    uow: InMemoryUnitOfWork, hasher: FakePasswordHasher, clock: FixedClock, tokens: TokenService
+    uow: InMemoryUnitOfWork,
+    hasher: FakePasswordHasher,
+    clock: FixedClock,
+    tokens: TokenService,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    issue_user_ids(monkeypatch, OWNER_ID, uuid.UUID("00000000-0000-4000-8000-000000000009"))
     await create_user(uow, hasher, clock)
     mallory = await create_user(uow, hasher, clock, "mallory@example.com")
     alices = await login(uow, hasher, tokens)
