@@ -111,7 +111,7 @@ def body_routes(app: FastAPI) -> list[tuple[str, APIRoute]]:
         (method, route)
         for route in app.routes
         if isinstance(route, APIRoute) and route.body_field is not None
-        for method in sorted(route.methods & BODY_METHODS)
+        for method in sorted((route.methods or set()) & BODY_METHODS)
     ]
 
 
