@@ -115,3 +115,18 @@ async def test_repositories_are_unusable_outside_the_block(uow: SqlUnitOfWork) -
     # A repository kept past the block holds a finished transaction.
     with pytest.raises(RowQueryError):
         await users.get(UserId.generate())
+
+
+async def test_get_for_update_finds_only_the_user_asked_for(
+    engine: Any, uow: SqlUnitOfWork
+) -> None:
+    stored = await store_user(engine)
+
+    async with uow:
+        unknown = await uow.users.get_for_update(UserId.generate())
+        locked = await uow.users.get_for_update(stored.id_)
+
+    assert unknown is None, "another user's row is not an unknown id's"
+    assert locked == stored
+    assert locked is not None
+    assert locked.email == stored.email

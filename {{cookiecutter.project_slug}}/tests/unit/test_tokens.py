@@ -5,7 +5,7 @@ import json
 import uuid
 from base64 import urlsafe_b64decode, urlsafe_b64encode
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, get_args
 
 import jwt
 import pytest
@@ -17,6 +17,7 @@ from app.domain.entities.user import UserEntity
 from app.domain.errors import AuthenticationError
 from app.domain.value_objects.email import Email
 from app.domain.value_objects.role import Role
+from app.infrastructure.config import Settings
 from app.infrastructure.security.jwt_access_token_codec import JwtAccessTokenCodec
 
 from .fakes import FixedClock, InMemoryUnitOfWork
@@ -198,3 +199,75 @@ def test_codec_reports_expiry_separately(jwt_codec: JwtAccessTokenCodec) -> None
     with pytest.raises(AuthenticationError) as caught:
         jwt_codec.decode(signed(valid_payload(iat=now - 120, exp=now - 60)))
     assert caught.value.code == "TOKEN_EXPIRED"
+
+
+# --- JWT_ALGORITHM ---------------------------------------------------------------------------
+
+# Every value Settings accepts for JWT_ALGORITHM: a new one is covered here without an edit.
+SUPPORTED_ALGORITHMS: tuple[str, ...] = get_args(Settings.model_fields["jwt_algorithm"].annotation)
+
+
+def _codec(algorithm: str) -> JwtAccessTokenCodec:
+    return JwtAccessTokenCodec(secret=JWT_SECRET, algorithm=algorithm, issuer=JWT_ISSUER)
+
+
+def _claims() -> AccessClaims:
+    now = datetime.now(UTC).replace(microsecond=0)
+    return AccessClaims(
+        subject=uuid.uuid4(), role=Role.USER, issued_at=now, expires_at=now + ACCESS_TTL
+    )
+
+
+def test_the_supported_algorithms_are_the_three_hmac_ones() -> None:
+    assert set(SUPPORTED_ALGORITHMS) == {"HS256", "HS384", "HS512"}
+
+
+@pytest.mark.parametrize("algorithm", SUPPORTED_ALGORITHMS)
+def test_a_token_is_signed_with_the_configured_algorithm_and_verifies_under_it(
+    algorithm: str,
+) -> None:
+    claims = _claims()
+
+    token = _codec(algorithm).encode(claims)
+
+    assert jwt.get_unverified_header(token)["alg"] == algorithm
+    # The signature is the algorithm's own: PyJWT checks it with that algorithm alone.
+    verified = jwt.decode(token, JWT_SECRET, algorithms=[algorithm], options={"verify_aud": False})
+    assert verified["sub"] == str(claims.subject)
+    assert _codec(algorithm).decode(token) == claims
+
+
+@pytest.mark.parametrize(
+    ("configured", "signed_with"),
+    [
+        pytest.param(configured, other, id=f"{configured}-refuses-{other}")
+        for configured in SUPPORTED_ALGORITHMS
+        for other in SUPPORTED_ALGORITHMS
+        if other != configured
+    ],
+)
+def test_a_token_signed_under_another_supported_algorithm_is_refused(
+    configured: str, signed_with: str
+) -> None:
+    # Same key, issuer and claims: only the algorithm differs.
+    token = _codec(signed_with).encode(_claims())
+
+    with pytest.raises(AuthenticationError) as caught:
+        _codec(configured).decode(token)
+
+    assert caught.value.code == "INVALID_TOKEN"
+
+
+@pytest.mark.parametrize("algorithm", SUPPORTED_ALGORITHMS)
+def test_a_header_naming_the_configured_algorithm_over_another_signature_is_refused(
+    algorithm: str,
+) -> None:
+    """The header cannot lie: an HS512 signature under an "alg": "HS256" header fails."""
+    other = next(candidate for candidate in SUPPORTED_ALGORITHMS if candidate != algorithm)
+    _, payload, signature = _codec(other).encode(_claims()).split(".")
+    header = b64({"alg": algorithm, "typ": "JWT"})
+
+    with pytest.raises(AuthenticationError) as caught:
+        _codec(algorithm).decode(f"{header}.{payload}.{signature}")
+
+    assert caught.value.code == "INVALID_TOKEN"

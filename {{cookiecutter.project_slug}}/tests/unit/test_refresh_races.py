@@ -1,0 +1,61 @@
+"""RefreshToken when the user or the token is gone by the time the user's lock is taken.
+
+The handler reads the token, then locks its user and reads the token again: whatever
+committed in between (the account deleted, the token purged) is what it acts on. Either
+way the caller gets the one answer for a refresh token that does not work, 401
+INVALID_REFRESH_TOKEN, and no new pair is issued.
+"""
+
+from collections.abc import Awaitable, Callable
+
+import pytest
+
+from app.application.commands.refresh_token import RefreshTokenCommand
+from app.application.handlers.commands.refresh_token_handler import handle_refresh_token
+from app.application.services.token_service import TokenService
+from app.domain.errors import AuthenticationError
+from app.domain.value_objects.user_id import UserId
+
+from .fakes import FakePasswordHasher, FixedClock, InMemoryUnitOfWork
+from .helpers import create_user, login
+
+LockHook = Callable[[UserId], Awaitable[None]]
+
+
+def _user_deleted(uow: InMemoryUnitOfWork) -> LockHook:
+    async def delete(user_id: UserId) -> None:
+        del uow.working_state().users[user_id]
+
+    return delete
+
+
+def _tokens_purged(uow: InMemoryUnitOfWork) -> LockHook:
+    async def purge(user_id: UserId) -> None:
+        uow.working_state().tokens.clear()
+
+    return purge
+
+
+@pytest.mark.parametrize(
+    "gone_meanwhile",
+    [pytest.param(_user_deleted, id="user-deleted"), pytest.param(_tokens_purged, id="token-gone")],
+)
+async def test_a_refresh_whose_user_or_token_vanished_before_the_lock_is_401(
+    uow: InMemoryUnitOfWork,
+    hasher: FakePasswordHasher,
+    tokens: TokenService,
+    clock: FixedClock,
+    gone_meanwhile: Callable[[InMemoryUnitOfWork], LockHook],
+) -> None:
+    await create_user(uow, hasher, clock)
+    pair = await login(uow, hasher, tokens)
+    stored_before = uow.stored_tokens()
+    uow.on_user_lock = gone_meanwhile(uow)
+
+    with pytest.raises(AuthenticationError) as caught:
+        await handle_refresh_token(
+            RefreshTokenCommand(refresh_token=pair.refresh_token), uow, tokens, clock
+        )
+
+    assert caught.value.code == "INVALID_REFRESH_TOKEN"
+    assert uow.stored_tokens() == stored_before, "nothing issued, nothing marked used"
