@@ -252,6 +252,26 @@ def test_pyproject_names_the_project_and_package(bake: Bake, variant: Variant) -
     assert "dev" in pyproject["project"].get("optional-dependencies", {})
 
 
+@pytest.mark.parametrize("variant", variant_params())
+def test_the_mutation_scope_names_only_what_the_variant_has(bake: Bake, variant: Variant) -> None:
+    """A pattern or test id that matches nothing would shrink the scope without a word."""
+    project = bake(variant).path
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
+    mutmut = pyproject["tool"]["mutmut"]
+    for pattern in mutmut["only_mutate"]:
+        assert list(project.glob(pattern.replace("*", "**/*.py"))), pattern
+    for path in [*mutmut["source_paths"], *mutmut["also_copy"]]:
+        assert (project / path).exists(), path
+    for path in mutmut["pytest_add_cli_args_test_selection"]:
+        assert (project / path).is_dir(), path
+    for option in mutmut["pytest_add_cli_args"]:
+        name, _, target = option.partition("=")
+        if name in {"--ignore", "--deselect"}:
+            file, _, test = target.partition("::")
+            source = (project / file).read_text(encoding="utf-8")
+            assert not test or f"def {test}(" in source, option
+
+
 # --------------------------------------------------------------------------- dependencies
 
 

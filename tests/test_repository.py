@@ -26,7 +26,7 @@ def test_template_code_is_clean(command: tuple[str, ...]) -> None:
     run([TEMPLATE_VENV_BIN / command[0], *command[1:]], ROOT, timeout=300)
 
 
-@pytest.mark.parametrize("target", ["demo", "test", "lint", "clean"])
+@pytest.mark.parametrize("target", ["demo", "test", "lint", "mutation", "clean"])
 def test_makefile_has_target(target: str) -> None:
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     assert re.search(rf"^{target}:", makefile, re.MULTILINE)

@@ -36,6 +36,7 @@ JSON_MEDIA_TYPES = [
     "application/json; charset=utf-8",
     "application/json;charset=UTF-8",
     "Application/JSON; charset=utf-8",
+    "application/json; charset=utf-8; version=1",
 ]
 
 

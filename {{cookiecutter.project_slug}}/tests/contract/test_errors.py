@@ -74,6 +74,17 @@ async def test_missing_or_malformed_token_is_401(
     assert response.headers["WWW-Authenticate"].startswith("Bearer")
 
 
+@pytest.mark.parametrize("spaces", [" ", "   "])  # RFC 9110: 1*SP, so no tabs
+async def test_spaces_between_scheme_and_token_are_no_part_of_the_token(
+    client: httpx.AsyncClient, alice: Account, spaces: str
+) -> None:
+    headers = {"Authorization": f"bearer{spaces}{alice.access_token} "}
+
+    response = await client.get(f"{USERS}/me", headers=headers)
+
+    assert (response.status_code, response.json()["id"]) == (200, alice.id)
+
+
 async def test_expired_token_is_401(
     client: httpx.AsyncClient, settings: Settings, alice: Account
 ) -> None:

@@ -210,3 +210,17 @@ async def test_one_address_gets_a_few_failures_per_account_and_others_keep_their
     assert_envelope(right_password, 429, "RATE_LIMITED")
     assert other_account.status_code == 200
     assert other_address.status_code == 200
+
+
+async def test_spellings_of_one_email_share_its_failure_budget(settings: Settings) -> None:
+    async with _app(
+        settings, login_rate_limit_per_minute=0, login_failures_per_account_and_address=3
+    ) as app:
+        alice = await _registered(app)
+        local, _, domain = alice.partition("@")
+        spellings = [alice.upper(), f"  {alice}", f"{local}@{domain.upper()}."]
+        mistakes = [(await _login_from(app, OWNER_HOME, email)).status_code for email in spellings]
+        right_password = await _login_from(app, OWNER_HOME, alice, PASSWORD)
+
+    assert mistakes == [401, 401, 401]
+    assert_envelope(right_password, 429, "RATE_LIMITED")

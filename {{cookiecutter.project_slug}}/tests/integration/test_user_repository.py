@@ -130,3 +130,12 @@ async def test_get_for_update_finds_only_the_user_asked_for(
     assert locked == stored
     assert locked is not None
     assert locked.email == stored.email
+
+
+async def test_locking_the_active_admins_counts_them(engine: Any, uow: SqlUnitOfWork) -> None:
+    async with uow:
+        assert await uow.users.lock_active_admins() == 0
+    await store_user(engine, new_user("root@example.com", role=Role.ADMIN))
+    await store_user(engine, new_user("bob@example.com", role=Role.USER))
+    async with uow:
+        assert await uow.users.lock_active_admins() == 1

@@ -82,7 +82,7 @@ async def test_a_call_past_max_pending_is_refused_at_once_then_capacity_returns(
     first = asyncio.create_task(hasher.hash(PASSWORD))
     await gate.until_entered()
 
-    with pytest.raises(HashingCapacityError):
+    with pytest.raises(HashingCapacityError, match=r"^1 password hashes already queued$"):
         await second_call(hasher)
 
     gate.opened.set()
@@ -209,3 +209,20 @@ async def test_needs_rehash_compares_the_hash_cost_with_the_setting(
     finally:
         old.close()
         new.close()
+
+
+async def test_hashes_run_on_threads_named_bcrypt(
+    hasher: BcryptPasswordHasher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The name an operator's thread list or py-spy dump shows the hashing under."""
+    names: list[str] = []
+    real_hashpw = bcrypt.hashpw
+
+    def recording_hashpw(password: bytes, salt: bytes) -> bytes:
+        names.append(threading.current_thread().name)
+        return real_hashpw(password, salt)
+
+    monkeypatch.setattr(bcrypt, "hashpw", recording_hashpw)
+    await hasher.hash(PASSWORD)
+
+    assert [name.partition("_")[0] for name in names] == ["bcrypt"]

@@ -138,8 +138,10 @@ def test_missing_dependency_fails_at_construction_naming_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     package = make_package(tmp_path, monkeypatch, ping=PING_HANDLER)
-    with pytest.raises(MissingDependencyError, match="greeting"):
-        CommandBus.discover(f"{package}.handlers", {"uow": object})
+    with pytest.raises(MissingDependencyError) as caught:
+        CommandBus.discover(f"{package}.handlers", {"uow": object, "clock": object})
+
+    assert str(caught.value) == "handle_ping needs greeting; available: clock, uow"
 
 
 async def test_dispatching_an_unregistered_message_raises(

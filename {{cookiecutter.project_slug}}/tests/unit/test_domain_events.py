@@ -194,6 +194,7 @@ async def test_a_password_change_that_lost_a_race_stores_no_event(
         await _change_password(uow, hasher, clock, user.id)
 
     assert caught.value.code == "PASSWORD_CHANGED_CONCURRENTLY"
+    assert caught.value.message == "The password was changed meanwhile; sign in again"
     assert uow.rollbacks == 1
     assert uow.stored_events() == before
 

@@ -125,3 +125,18 @@ def test_a_mixed_script_refusal_names_the_scripts() -> None:
 def test_the_constructor_takes_only_the_stored_form(stored: str) -> None:
     with pytest.raises(ValidationError, match="normalised"):
         Email(stored)
+
+
+def test_letters_without_a_unicode_name_are_one_script_of_their_own() -> None:
+    # Tangut ideographs have no entry in the name table of some Python versions.
+    tangut = "\U00017000\U00017001"
+    script = "Unknown" if unicodedata.name(tangut[0], None) is None else "Tangut"
+
+    assert Email.parse(f"{tangut}@example.com").value == f"{tangut}@example.com"
+    with pytest.raises(ValidationError) as caught:
+        Email.parse(f"a{tangut}@example.com")
+    assert caught.value.details == {
+        "reason": "mixed_scripts",
+        "part": "local part",
+        "scripts": ["Latin", script],
+    }

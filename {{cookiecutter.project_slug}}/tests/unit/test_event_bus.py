@@ -19,7 +19,7 @@ from app.domain.events.domain_event import DomainEvent
 from app.domain.events.user_password_changed import UserPasswordChanged
 from app.domain.events.user_registered import UserRegistered
 
-from .fakes import FixedClock, InMemoryUnitOfWork
+from .fakes import FixedClock, InMemoryProcessedEventLog, InMemoryUnitOfWork
 
 TIMEOUT_SECONDS = 10.0
 # A subscriber that hangs is cancelled after this: short, so the tests that wait for it
@@ -171,14 +171,17 @@ class World:
         return EventBus.discover(
             f"{self.package}.subscribers",
             self.providers(),
-            lambda event_id, subscriber: HandledOnceUnitOfWork(
-                self.uow,
-                event_id=event_id,
-                subscriber=subscriber,
-                clock=self.clock,
-                marks=self.uow.committed_marks(),
-            ),
+            self.handled_once,
             timeout_seconds=timeout_seconds,
+        )
+
+    def handled_once(self, event_id: uuid.UUID, subscriber: str) -> HandledOnceUnitOfWork:
+        return HandledOnceUnitOfWork(
+            self.uow,
+            event_id=event_id,
+            subscriber=subscriber,
+            clock=self.clock,
+            marks=self.uow.committed_marks(),
         )
 
     def event(self, name: str = "Happened") -> Any:
@@ -214,6 +217,17 @@ def test_a_missing_dependency_is_refused_when_the_bus_is_built(
 
     with pytest.raises(MissingDependencyError, match="mailer"):
         world.bus()
+
+
+def test_the_refusal_names_every_missing_dependency_and_every_one_there_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world = World(tmp_path, monkeypatch, "fails")
+
+    with pytest.raises(MissingDependencyError) as caught:
+        EventBus.discover(f"{world.package}.subscribers", {}, world.handled_once, timeout_seconds=1)
+
+    assert str(caught.value) == "flaky needs journal, failures; available: uow"
 
 
 async def test_each_subscriber_gets_its_dependencies_by_name_at_each_delivery(
@@ -349,7 +363,12 @@ async def test_a_subscriber_that_opens_its_unit_of_work_twice_fails(
         await world.bus().publish(event)
 
     assert set(caught.value.failures) == {"reenters.twice"}
-    assert isinstance(caught.value.failures["reenters.twice"], SubscriberReenteredError)
+    reentered = caught.value.failures["reenters.twice"]
+    assert isinstance(reentered, SubscriberReenteredError)
+    assert str(reentered) == (
+        "reenters.twice opened its unit of work twice: a subscriber's effect "
+        "is one transaction, marked handled with it"
+    )
     # The second block never ran: it would not have been once.
     assert "second block" not in world.effects()
 
@@ -463,3 +482,62 @@ async def test_the_shipped_subscribers_keep_an_accounts_history_once(
             "occurred_at": changed.occurred_at,
         },
     ]
+
+
+async def test_an_event_no_one_subscribes_to_is_published_to_no_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world = World(tmp_path, monkeypatch, "writes")
+
+    await world.bus().publish(world.event("Unrelated"))
+
+    assert (world.journal, world.effects()) == ([], [])
+
+
+async def test_the_error_of_an_unhandled_event_names_the_event_and_each_failure(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world = World(tmp_path, monkeypatch, "fails", "fails_outside")
+    world.failures.extend(["disk full", "disk full"])
+    event = world.event()
+
+    with pytest.raises(EventNotHandledError) as caught:
+        await world.bus().publish(event)
+
+    assert str(caught.value) == (
+        f"Happened {event.event_id} failed in fails.flaky: RuntimeError; "
+        "fails_outside.flaky_notice: RuntimeError"
+    )
+
+
+async def test_the_local_publisher_keeps_nothing_to_purge(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world = World(tmp_path, monkeypatch, "writes")
+    publisher = LocalEventPublisher(world.bus(), {"Happened": type(world.event())})
+    await publisher.publish([to_record(world.event())])
+
+    assert await publisher.purge(world.clock.now()) == 0
+
+
+async def test_a_mark_whose_recording_failed_midway_is_rolled_back(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The INSERT ran, then the connection dropped (or a deadline cancelled the wait):
+    committing that mark would skip the subscriber's effect for good."""
+    uow, clock = InMemoryUnitOfWork(), FixedClock()
+    record = InMemoryProcessedEventLog.record
+
+    async def record_then_fail(self: InMemoryProcessedEventLog, *args: Any) -> bool:
+        await record(self, *args)
+        raise ConnectionResetError("connection lost after the insert")
+
+    monkeypatch.setattr(InMemoryProcessedEventLog, "record", record_then_fail)
+    handled_once = HandledOnceUnitOfWork(
+        uow, event_id=uuid.uuid4(), subscriber="s", clock=clock, marks=uow.committed_marks()
+    )
+
+    with pytest.raises(ConnectionResetError):
+        await handled_once.__aenter__()
+
+    assert (uow.processed_marks(), uow.rollbacks, uow.commits) == (set(), 1, 0)

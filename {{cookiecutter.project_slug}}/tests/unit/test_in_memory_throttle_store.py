@@ -74,3 +74,23 @@ async def test_expired_windows_are_swept_so_memory_stays_bounded() -> None:
     await store.increment("new", 1)
 
     assert len(store) == 2  # "long" and "new"
+
+
+async def test_a_sweep_runs_once_an_interval_and_drops_the_windows_ended_by_then() -> None:
+    """Sweeping costs one pass over every key: once an interval, not on every request."""
+    seconds = Seconds()
+    store = InMemoryThrottleStore(clock=seconds)
+    await store.increment("ends-at-the-first-sweep", int(SWEEP_INTERVAL_SECONDS))
+    await store.increment("ends-before-it", 1)
+    sizes: list[int] = []
+    for now, key in [
+        (2, "before-the-first-sweep"),
+        (SWEEP_INTERVAL_SECONDS, "at-the-first-sweep"),
+        (SWEEP_INTERVAL_SECONDS + 2, "after-it"),
+    ]:
+        seconds.now = now
+        await store.increment(key, 1 if key == "at-the-first-sweep" else 600)
+        sizes.append(len(store))
+
+    # Expired windows wait for the sweep; the one ending at it goes with it.
+    assert sizes == [3, 2, 3]

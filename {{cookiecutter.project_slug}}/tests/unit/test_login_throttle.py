@@ -295,3 +295,64 @@ async def test_zero_turns_the_limits_off(
     outcomes = {await _attempt(uow, hasher, tokens, unlimited, HOME) for _ in range(20)}
 
     assert outcomes == {"invalid"}
+
+
+@pytest.mark.parametrize(
+    ("per_address", "per_account"),
+    [pytest.param(0, 3, id="address-limit-off"), pytest.param(3, 0, id="ceiling-off")],
+)
+@pytest.mark.usefixtures("alice")
+async def test_zero_turns_off_only_its_own_limit(
+    uow: InMemoryUnitOfWork,
+    hasher: FakePasswordHasher,
+    tokens: TokenService,
+    per_address: int,
+    per_account: int,
+) -> None:
+    limits = LoginLimits(
+        failures_per_account_and_address=per_address,
+        failures_per_account=per_account,
+        window_seconds=600,
+        known_address_seconds=3600,
+    )
+    one_limit = LoginThrottle(InMemoryThrottleStore(), limits)
+
+    outcomes = [await _attempt(uow, hasher, tokens, one_limit, FRESH) for _ in range(5)]
+
+    assert outcomes == ["invalid"] * 3 + ["limited"] * 2
+
+
+@pytest.mark.usefixtures("alice")
+async def test_attempts_the_ceiling_refused_spend_nothing_of_their_address_limit(
+    uow: InMemoryUnitOfWork,
+    hasher: FakePasswordHasher,
+    tokens: TokenService,
+    throttle: LoginThrottle,
+    seconds: Seconds,
+) -> None:
+    await _spend_the_ceiling(uow, hasher, tokens, throttle)
+    seconds.now += 300
+    refused = [await _attempt(uow, hasher, tokens, throttle, FRESH) for _ in range(2)]
+    seconds.now += 301  # the ceiling's window is over
+
+    after = [await _attempt(uow, hasher, tokens, throttle, FRESH) for _ in range(3)]
+
+    assert refused == ["limited", "limited"]
+    assert after == ["invalid", "invalid", "limited"]
+
+
+async def test_an_abandoned_attempt_gives_its_place_under_the_ceiling_to_the_next() -> None:
+    one_at_a_time = LoginLimits(
+        failures_per_account_and_address=0,
+        failures_per_account=1,
+        window_seconds=600,
+        known_address_seconds=3600,
+    )
+    throttle = LoginThrottle(InMemoryThrottleStore(), one_at_a_time)
+    first = await throttle.admit(ALICE, "203.0.113.1")
+    with pytest.raises(RateLimitError):
+        await throttle.admit(ALICE, "203.0.113.2")
+
+    await first.abandoned()  # e.g. the database failed before a verdict
+
+    await throttle.admit(ALICE, "203.0.113.3")

@@ -86,6 +86,7 @@ async def test_a_broker_failure_marks_what_went_out_and_frees_the_rest(
         await relay.relay_batch()
 
     assert caught.value.published == 2
+    assert str(caught.value) == "published 2 event(s) before failing"
     assert outbox.published() == events[:2]
     # Released, not left to the lease: the next attempt (same moment) takes them at once.
     assert outbox.claimed() == []
@@ -191,6 +192,34 @@ async def test_a_dead_relays_claim_holds_its_events_until_the_lease_runs_out(
     assert publisher.delivered == events
 
 
+class TakeOver:
+    """While `slow` delivers, its lease runs out and another relay claims the batch for
+    `other`, which delivers once `slow_one_done` is set."""
+
+    def __init__(
+        self,
+        outbox: InMemoryOutbox,
+        clock: FixedClock,
+        slow: RecordingPublisher,
+        other: RecordingPublisher,
+    ) -> None:
+        self.taken_over, self.slow_one_done = asyncio.Event(), asyncio.Event()
+        self.other_batch: list[asyncio.Task[int]] = []
+        self._other_relay = _relay(outbox, other, clock)
+        self._clock = clock
+        slow.while_delivering = self._lease_runs_out_and_another_relay_takes_over
+        other.while_delivering = self._deliver_after_the_slow_one
+
+    async def _lease_runs_out_and_another_relay_takes_over(self) -> None:
+        self._clock.advance(LEASE + timedelta(seconds=5))
+        self.other_batch.append(asyncio.create_task(self._other_relay.relay_batch()))
+        await self.taken_over.wait()
+
+    async def _deliver_after_the_slow_one(self) -> None:
+        self.taken_over.set()
+        await self.slow_one_done.wait()
+
+
 async def test_a_relay_that_outlived_its_lease_still_marks_what_it_delivered(
     outbox: InMemoryOutbox, clock: FixedClock, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -199,20 +228,7 @@ async def test_a_relay_that_outlived_its_lease_still_marks_what_it_delivered(
     events = _events(3)
     outbox.append(*events)
     slow, other = RecordingPublisher(), RecordingPublisher()
-    taken_over, slow_one_done = asyncio.Event(), asyncio.Event()
-
-    async def lease_runs_out_and_another_relay_takes_over() -> None:
-        clock.advance(LEASE + timedelta(seconds=5))
-        other_batch.append(asyncio.create_task(_relay(outbox, other, clock).relay_batch()))
-        await taken_over.wait()
-
-    async def deliver_after_the_slow_one() -> None:
-        taken_over.set()
-        await slow_one_done.wait()
-
-    slow.while_delivering = lease_runs_out_and_another_relay_takes_over
-    other.while_delivering = deliver_after_the_slow_one
-    other_batch: list[asyncio.Task[int]] = []
+    takeover = TakeOver(outbox, clock, slow, other)
 
     with caplog.at_level(logging.WARNING, logger="app.events"):
         assert await _relay(outbox, slow, clock).relay_batch() == 3
@@ -224,11 +240,38 @@ async def test_a_relay_that_outlived_its_lease_still_marks_what_it_delivered(
     )
 
     caplog.clear()
-    slow_one_done.set()
-    assert await other_batch[0] == 3, "its claim was live: nothing to say about it"
+    takeover.slow_one_done.set()
+    assert await takeover.other_batch[0] == 3, "its claim was live: nothing to say about it"
     assert caplog.records == []
     assert outbox.claimed() == []
     # At least once: the relay that took over delivered them again (handled once).
     assert slow.delivered == other.delivered == events
     clock.advance(2 * LEASE)
     assert await _relay(outbox, RecordingPublisher(), clock).drain() == 0
+
+
+@pytest.mark.parametrize("failure", [PublishIncompleteError, EventRefusedError])
+async def test_a_relay_that_outlived_its_lease_and_then_failed_says_how_long_it_took(
+    outbox: InMemoryOutbox,
+    clock: FixedClock,
+    caplog: pytest.LogCaptureFixture,
+    failure: type[Exception],
+) -> None:
+    events = _events(3)
+    outbox.append(*events)
+    slow, other = RecordingPublisher(), RecordingPublisher()
+    if failure is PublishIncompleteError:
+        slow.unreachable_at = {events[2].event_id}
+    else:
+        slow.refused = {events[2].event_id}
+    takeover = TakeOver(outbox, clock, slow, other)
+
+    with caplog.at_level(logging.WARNING, logger="app.events"), pytest.raises(failure):
+        await _relay(outbox, slow, clock).relay_batch()
+    takeover.slow_one_done.set()
+    await takeover.other_batch[0]
+
+    assert [record.getMessage() for record in caplog.records] == [
+        "Lost the claim on 2 of 2 event(s): EVENTS_CLAIM_SECONDS (30) is shorter than the "
+        "batch took (35.0 s); marked published all the same"
+    ]

@@ -1,16 +1,19 @@
-"""RefreshToken when the user or the token is gone by the time the user's lock is taken.
+"""Refresh and logout when the user or the token is gone by the time the user's lock is taken.
 
-The handler reads the token, then locks its user and reads the token again: whatever
+The refresh handler reads the token, then locks its user and reads the token again: whatever
 committed in between (the account deleted, the token purged) is what it acts on. Either
 way the caller gets the one answer for a refresh token that does not work, 401
-INVALID_REFRESH_TOKEN, and no new pair is issued.
+INVALID_REFRESH_TOKEN, and no new pair is issued. A logout takes the requester's lock
+before it reads the token, so a refresh of the same family finishes first.
 """
 
 from collections.abc import Awaitable, Callable
 
 import pytest
 
+from app.application.commands.logout_user import LogoutUserCommand
 from app.application.commands.refresh_token import RefreshTokenCommand
+from app.application.handlers.commands.logout_user_handler import handle_logout_user
 from app.application.handlers.commands.refresh_token_handler import handle_refresh_token
 from app.application.services.token_service import TokenService
 from app.domain.errors import AuthenticationError
@@ -59,3 +62,21 @@ async def test_a_refresh_whose_user_or_token_vanished_before_the_lock_is_401(
 
     assert caught.value.code == "INVALID_REFRESH_TOKEN"
     assert uow.stored_tokens() == stored_before, "nothing issued, nothing marked used"
+
+
+async def test_a_logout_waits_for_its_requesters_lock_and_acts_on_what_committed_meanwhile(
+    uow: InMemoryUnitOfWork,
+    hasher: FakePasswordHasher,
+    tokens: TokenService,
+    clock: FixedClock,
+) -> None:
+    user = await create_user(uow, hasher, clock)
+    pair = await login(uow, hasher, tokens)
+    uow.on_user_lock = _user_deleted(uow)
+
+    with pytest.raises(AuthenticationError) as caught:
+        await handle_logout_user(
+            LogoutUserCommand(user_id=user.id, refresh_token=pair.refresh_token), uow, clock
+        )
+
+    assert caught.value.message == "The account of this access token no longer exists"

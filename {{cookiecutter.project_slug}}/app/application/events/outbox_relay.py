@@ -95,7 +95,6 @@ class OutboxRelay:
             try:
                 published = await self.relay_batch()
             except EventRefusedError as error:
-                total += error.published
                 refused = refused or error
                 continue
             if not published:

@@ -40,16 +40,14 @@ def check_label(label: str, part: str) -> None:
     """
     scripts: set[str] = set()
     base: str | None = None  # the script of the character a mark would sit on
-    has_base = False
     for character in label:
         if unicodedata.category(character).startswith("M"):
-            if not has_base or base is None or base in _COMPOSED_SCRIPTS:
+            if base is None or base in _COMPOSED_SCRIPTS:
                 raise InvalidEmailError(
                     f"Email address has a combining mark that stands alone in its {part}",
                     details={"reason": "combining_mark", "part": part},
                 )
             continue
-        has_base = True
         base = script_of(character)
         if base is not None:
             scripts.add(base)
