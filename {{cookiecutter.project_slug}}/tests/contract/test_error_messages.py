@@ -14,7 +14,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
-import jwt
 import pytest
 
 from app.infrastructure.config import Settings
@@ -27,9 +26,11 @@ from .helpers import (
     REGISTER,
     USERS,
     Account,
+    access_token,
     assert_envelope,
     bearer,
     client_for,
+    new_email,
     running_app,
     running_client,
 )
@@ -48,21 +49,6 @@ class World:
 Scenario = Callable[[World], Awaitable[httpx.Response]]
 
 
-def _token(world: World, user_id: str, *, lifetime: timedelta) -> str:
-    start = datetime.now(UTC) - timedelta(hours=1)
-    settings = world.settings
-    payload = {
-        "sub": user_id,
-        "role": "user",
-        "typ": "access",
-        "iss": settings.app_name,
-        "iat": int(start.timestamp()),
-        "exp": int((start + lifetime).timestamp()),
-    }
-    key = settings.jwt_secret_key.get_secret_value()
-    return jwt.encode(payload, key, algorithm=settings.jwt_algorithm)
-
-
 async def _no_token(world: World) -> httpx.Response:
     return await world.client.get(f"{USERS}/me")
 
@@ -76,12 +62,14 @@ async def _garbage_token(world: World) -> httpx.Response:
 
 
 async def _expired_token(world: World) -> httpx.Response:
-    token = _token(world, world.alice.id, lifetime=timedelta(minutes=5))
+    past = datetime.now(UTC) - timedelta(hours=1)
+    expiry = int((past + timedelta(minutes=5)).timestamp())
+    token = access_token(world.settings, world.alice.id, iat=int(past.timestamp()), exp=expiry)
     return await world.client.get(f"{USERS}/me", headers=bearer(token))
 
 
 async def _token_of_no_account(world: World) -> httpx.Response:
-    token = _token(world, str(uuid.uuid4()), lifetime=timedelta(hours=2))
+    token = access_token(world.settings, str(uuid.uuid4()))
     return await world.client.get(f"{USERS}/me", headers=bearer(token))
 
 
@@ -397,5 +385,4 @@ async def test_the_login_throttles_429_says_so_and_when_to_retry(settings: Setti
 
 
 async def _register_any(client: httpx.AsyncClient) -> httpx.Response:
-    email = f"user-{uuid.uuid4().hex[:12]}@example.com"
-    return await client.post(REGISTER, json={"email": email, "password": PASSPHRASE})
+    return await client.post(REGISTER, json={"email": new_email(), "password": PASSPHRASE})

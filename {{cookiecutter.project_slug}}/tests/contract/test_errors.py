@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import httpx
-import jwt
 import pytest
 from fastapi import FastAPI
 
@@ -22,6 +21,7 @@ from .helpers import (
     REGISTER,
     USERS,
     Account,
+    access_token,
     assert_envelope,
     client_for,
     new_email,
@@ -30,24 +30,6 @@ from .helpers import (
     running_client,
     signed_up,
 )
-
-
-def _access_token(
-    settings: Settings, user_id: str, *, secret: str | None = None, **claims: object
-) -> str:
-    now = datetime.now(UTC)
-    payload: dict[str, object] = {
-        "sub": user_id,
-        "role": "user",
-        "typ": "access",
-        "iss": settings.app_name,
-        "iat": int(now.timestamp()),
-        "exp": int((now + timedelta(minutes=5)).timestamp()),
-        **claims,
-    }
-    key = secret or settings.jwt_secret_key.get_secret_value()
-    return jwt.encode(payload, key, algorithm=settings.jwt_algorithm)
-
 
 # --- 401 ---------------------------------------------------------------------------------
 
@@ -89,7 +71,7 @@ async def test_expired_token_is_401(
     client: httpx.AsyncClient, settings: Settings, alice: Account
 ) -> None:
     past = datetime.now(UTC) - timedelta(hours=1)
-    token = _access_token(
+    token = access_token(
         settings,
         alice.id,
         iat=int(past.timestamp()),
@@ -105,7 +87,7 @@ async def test_expired_token_is_401(
 async def test_token_signed_with_another_key_is_401(
     client: httpx.AsyncClient, settings: Settings, alice: Account
 ) -> None:
-    token = _access_token(settings, alice.id, secret="another-secret-" + "y" * 49)
+    token = access_token(settings, alice.id, secret="another-secret-" + "y" * 49)
 
     response = await client.get(f"{USERS}/{alice.id}", headers={"Authorization": f"Bearer {token}"})
 
@@ -117,7 +99,7 @@ async def test_a_well_formed_token_from_the_test_secret_is_accepted(
     client: httpx.AsyncClient, settings: Settings, alice: Account
 ) -> None:
     """Guards the crafted-token tests above: they fail for the reason they claim."""
-    token = _access_token(settings, alice.id)
+    token = access_token(settings, alice.id)
 
     response = await client.get(f"{USERS}/{alice.id}", headers={"Authorization": f"Bearer {token}"})
 

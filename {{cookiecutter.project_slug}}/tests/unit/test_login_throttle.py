@@ -1,6 +1,7 @@
 """The login throttle inside LoginUser: refused before the hash, per account and address."""
 
 import asyncio
+from dataclasses import replace
 
 import pytest
 
@@ -282,15 +283,8 @@ async def test_retry_after_is_the_time_left_in_the_window(
 async def test_zero_turns_the_limits_off(
     uow: InMemoryUnitOfWork, hasher: FakePasswordHasher, tokens: TokenService
 ) -> None:
-    unlimited = LoginThrottle(
-        InMemoryThrottleStore(),
-        LoginLimits(
-            failures_per_account_and_address=0,
-            failures_per_account=0,
-            window_seconds=600,
-            known_address_seconds=3600,
-        ),
-    )
+    limits = replace(LIMITS, failures_per_account_and_address=0, failures_per_account=0)
+    unlimited = LoginThrottle(InMemoryThrottleStore(), limits)
 
     outcomes = {await _attempt(uow, hasher, tokens, unlimited, HOME) for _ in range(20)}
 
@@ -309,11 +303,8 @@ async def test_zero_turns_off_only_its_own_limit(
     per_address: int,
     per_account: int,
 ) -> None:
-    limits = LoginLimits(
-        failures_per_account_and_address=per_address,
-        failures_per_account=per_account,
-        window_seconds=600,
-        known_address_seconds=3600,
+    limits = replace(
+        LIMITS, failures_per_account_and_address=per_address, failures_per_account=per_account
     )
     one_limit = LoginThrottle(InMemoryThrottleStore(), limits)
 
@@ -342,12 +333,7 @@ async def test_attempts_the_ceiling_refused_spend_nothing_of_their_address_limit
 
 
 async def test_an_abandoned_attempt_gives_its_place_under_the_ceiling_to_the_next() -> None:
-    one_at_a_time = LoginLimits(
-        failures_per_account_and_address=0,
-        failures_per_account=1,
-        window_seconds=600,
-        known_address_seconds=3600,
-    )
+    one_at_a_time = replace(LIMITS, failures_per_account_and_address=0, failures_per_account=1)
     throttle = LoginThrottle(InMemoryThrottleStore(), one_at_a_time)
     first = await throttle.admit(ALICE, "203.0.113.1")
     with pytest.raises(RateLimitError):
