@@ -134,6 +134,7 @@ async def build_container(
             clock=clock,
             access_ttl=timedelta(minutes=settings.access_token_expire_minutes),
             refresh_ttl=timedelta(days=settings.refresh_token_expire_days),
+            session_lifetime=timedelta(days=settings.session_max_lifetime_days),
         )
         # What readiness checks besides the primary database, by name.
         dependencies: dict[str, ReachabilityProbe | None] = {}
@@ -232,7 +233,8 @@ def _access_token_codec(settings: Settings, clock: Clock) -> AccessTokenCodec:
     codec = JwtAccessTokenCodec(
         secret=settings.jwt_secret_key.get_secret_value(),
         algorithm=settings.jwt_algorithm,
-        issuer=settings.app_name,
+        issuer=settings.jwt_issuer,
+        audience=settings.token_audience,
     )
     if settings.access_token_cache_size == 0:
         return codec

@@ -25,6 +25,7 @@ from app.interfaces.api.middleware import RequestMiddleware
 from app.interfaces.api.openapi import document_api
 from app.interfaces.api.request_tracing import trace_requests
 from app.interfaces.api.routes import auth, health, users
+from app.interfaces.api.security_headers import SecurityHeaders
 
 ROUTERS: tuple[APIRouter, ...] = (health.router, auth.router, users.router)
 logger = logging.getLogger("app.main")
@@ -65,7 +66,11 @@ def create_app(
         # "/users/" is not "/users": answer 404 in the envelope, not a redirect.
         redirect_slashes=False,
     )
-    app.add_middleware(RequestMiddleware, max_body_bytes=settings.max_request_body_bytes)
+    app.add_middleware(
+        RequestMiddleware,
+        max_body_bytes=settings.max_request_body_bytes,
+        security_headers=SecurityHeaders(hsts_max_age_seconds=settings.hsts_seconds),
+    )
     if settings.metrics_port:
         # Outside RequestMiddleware, so its 413s and 500s are counted too; without
         # METRICS_PORT a request pays nothing for metrics.

@@ -68,10 +68,18 @@ class Settings(BaseSettings):
     # Unset (or empty) means a random key per process, and only in local: see signing_key.py.
     jwt_secret_key: SecretStr = Field(default=SecretStr(""), validate_default=True)
     jwt_algorithm: Literal["HS256", "HS384", "HS512"] = "HS256"
+    # Who mints the tokens (`iss`) and who they are for (`aud`): both are checked on every
+    # request. Not the display name, which may change. An empty audience means
+    # "<JWT_ISSUER>:<APP_ENV>", so a stage token is refused by prod even with a shared key.
+    jwt_issuer: str = Field(default={{ cookiecutter.project_slug | tojson }}, min_length=1)
+    jwt_audience: str = ""
     access_token_expire_minutes: int = Field(default=30, ge=1)
     # Verified access tokens remembered per process (expiry re-checked on each use); 0 = off.
     access_token_cache_size: int = Field(default=10_000, ge=0)
+    # A refresh token unused this long expires (the idle timeout); a session, however
+    # often it refreshes, ends SESSION_MAX_LIFETIME_DAYS after its login.
     refresh_token_expire_days: int = Field(default=7, ge=1)
+    session_max_lifetime_days: int = Field(default=30, ge=1)
     bcrypt_rounds: int = Field(default=12, ge=4, le=31)
     # A hash per core given (bcrypt releases the GIL): the event loop needs little CPU
     # beside them, and the operating system's scheduler still gives it its turns.
@@ -134,8 +142,12 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     # JSON lines for log collectors; config/local.env switches to readable lines.
     log_format: LogFormat = "json"
-    # Interactive docs and the OpenAPI schema; config/prod.env turns them off.
+    # Interactive docs and the OpenAPI schema; config/stage.env and prod.env turn them off.
     api_docs_enabled: bool = True
+    # Strict-Transport-Security on every response; unset means on outside local. Turn it
+    # off only where the TLS-terminating proxy adds it.
+    hsts_enabled: bool | None = None
+    hsts_max_age_seconds: int = Field(default=31_536_000, ge=1)
     # The HTTP server (`python -m app serve`), per process. Connections x header bytes
     # bounds what unauthenticated clients can make the process hold.
     http_max_connections: int = Field(default=1000, ge=1)
@@ -285,6 +297,16 @@ class Settings(BaseSettings):
         # held before it went down is its own again, delivered before anything newer.
         return self.events_consumer_name or socket.gethostname()
 {%- endif %}
+
+    @property
+    def hsts_seconds(self) -> int:
+        """The Strict-Transport-Security max-age to send; 0 sends none."""
+        enabled = self.app_env != "local" if self.hsts_enabled is None else self.hsts_enabled
+        return self.hsts_max_age_seconds if enabled else 0
+
+    @property
+    def token_audience(self) -> str:
+        return self.jwt_audience.strip() or f"{self.jwt_issuer}:{self.app_env}"
 
     @property
     def signs_with_a_per_process_key(self) -> bool:

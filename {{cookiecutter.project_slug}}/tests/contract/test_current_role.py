@@ -7,14 +7,10 @@ speaks for anyone, or not for an admin.
 """
 
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 import httpx
 import pytest
-from row_query import Engine
-
-from app.infrastructure.db.connection import load_sql_registry
-from app.infrastructure.db.database_url import parse_database_url
+from sql_statements import execute_sql as execute
 
 from .helpers import (
     CHANGE_PASSWORD,
@@ -27,16 +23,6 @@ from .helpers import (
 )
 
 INVALID_TOKEN_CHALLENGE = 'Bearer error="invalid_token"'
-
-
-def execute(database_url: str, statement: str, params: dict[str, Any]) -> int:
-    """Run one statement on its own connection and commit it; returns the row count."""
-    engine = Engine.from_config(parse_database_url(database_url, pool_size=1), load_sql_registry())
-    try:
-        rowcount: int = engine.execute(statement, params)
-        return rowcount
-    finally:
-        engine.close()
 
 
 def set_role(database_url: str, account: Account, role: str) -> None:

@@ -126,6 +126,13 @@ async def _body_not_json(world: World) -> httpx.Response:
     return await world.client.post(REGISTER, content=b"email=a@b.c", headers=headers)
 
 
+async def _repeated_key(world: World) -> httpx.Response:
+    # The first password would pass a filter that reads the first; the second is the real one.
+    body = b'{"email": "carol@example.com", "password": "x", "password": "a fine passphrase"}'
+    headers = {"Content-Type": "application/json"}
+    return await world.client.post(REGISTER, content=body, headers=headers)
+
+
 async def _register(world: World, email: str, password: str) -> httpx.Response:
     return await world.client.post(REGISTER, json={"email": email, "password": password})
 
@@ -221,6 +228,14 @@ PROMISES: dict[str, tuple[Scenario, int, str, str, dict[str, Any], str | None]] 
         415,
         "UNSUPPORTED_MEDIA_TYPE",
         "Request body must be JSON (Content-Type: application/json)",
+        {},
+        None,
+    ),
+    "repeated-json-key": (
+        _repeated_key,
+        400,
+        "DUPLICATE_JSON_KEY",
+        "Request body repeats a key in one JSON object",
         {},
         None,
     ),

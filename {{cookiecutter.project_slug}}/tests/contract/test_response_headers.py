@@ -1,4 +1,8 @@
-"""Headers every client and cache may rely on: nosniff, no-store on tokens, Allow on 405."""
+"""Headers every client, browser and cache may rely on.
+
+nosniff, the content security and referrer policies and (when configured) HSTS on every
+response; no-store on tokens; Allow on 405.
+"""
 
 import re
 from typing import Any
@@ -25,8 +29,14 @@ from .helpers import (
 HEAD_PATHS = {"/health", "/health/ready"}
 
 
-def _assert_nosniff(response: httpx.Response) -> None:
+API_POLICY = "default-src 'none'; frame-ancestors 'none'"
+
+
+def _assert_browser_headers(response: httpx.Response) -> None:
+    """Nosniff, and the policies that let a JSON answer do nothing in a browser."""
     assert response.headers.get("X-Content-Type-Options") == "nosniff", response.headers
+    assert response.headers.get("Content-Security-Policy") == API_POLICY, response.headers
+    assert response.headers.get("Referrer-Policy") == "no-referrer", response.headers
 
 
 @pytest.mark.parametrize(
@@ -41,7 +51,7 @@ def _assert_nosniff(response: httpx.Response) -> None:
     ],
     ids=["200", "404", "405", "422", "401", "415"],
 )
-async def test_every_response_says_nosniff(
+async def test_every_response_carries_the_browser_headers(
     client: httpx.AsyncClient, method: str, path: str, body: Any, status: int
 ) -> None:
     if isinstance(body, str):
@@ -50,19 +60,19 @@ async def test_every_response_says_nosniff(
         response = await client.request(method, path, json=body)
 
     assert response.status_code == status, response.text
-    _assert_nosniff(response)
+    _assert_browser_headers(response)
 
 
-async def test_a_413_from_the_middleware_says_nosniff(settings: Settings) -> None:
+async def test_a_413_from_the_middleware_carries_the_browser_headers(settings: Settings) -> None:
     small = settings.model_copy(update={"max_request_body_bytes": 64})
     async with running_client(small) as client:
         response = await client.post(REGISTER, json={"padding": "x" * 200})
 
     assert_envelope(response, 413, "PAYLOAD_TOO_LARGE")
-    _assert_nosniff(response)
+    _assert_browser_headers(response)
 
 
-async def test_a_500_says_nosniff(app: FastAPI, client: httpx.AsyncClient) -> None:
+async def test_a_500_carries_the_browser_headers(app: FastAPI, client: httpx.AsyncClient) -> None:
     async def explode() -> None:
         raise RuntimeError("boom")
 
@@ -71,7 +81,7 @@ async def test_a_500_says_nosniff(app: FastAPI, client: httpx.AsyncClient) -> No
     response = await client.get("/test-only/explode")
 
     assert_envelope(response, 500, "INTERNAL_ERROR")
-    _assert_nosniff(response)
+    _assert_browser_headers(response)
 
 
 async def test_token_responses_must_not_be_cached(
@@ -102,7 +112,7 @@ async def test_unsupported_methods_on_health_list_get_and_head(
 
     assert_envelope(response, 405, "METHOD_NOT_ALLOWED")
     assert response.headers["Allow"] == "GET, HEAD"
-    _assert_nosniff(response)
+    _assert_browser_headers(response)
 
 
 @pytest.mark.parametrize("path", sorted(HEAD_PATHS))
@@ -129,3 +139,67 @@ async def test_every_405_allows_exactly_the_documented_methods(
         assert_envelope(response, 405, "METHOD_NOT_ALLOWED")
         allowed = set(response.headers["Allow"].split(", "))
         assert allowed == documented, (template, response.headers["Allow"])
+
+
+async def test_local_sends_no_hsts(client: httpx.AsyncClient) -> None:
+    response = await client.get("/health")
+
+    assert "Strict-Transport-Security" not in response.headers
+
+
+@pytest.mark.parametrize(
+    ("update", "expected"),
+    [
+        pytest.param({"app_env": "prod"}, "max-age=31536000; includeSubDomains", id="prod"),
+        pytest.param(
+            {"hsts_enabled": True, "hsts_max_age_seconds": 600},
+            "max-age=600; includeSubDomains",
+            id="turned-on-locally",
+        ),
+        pytest.param({"app_env": "prod", "hsts_enabled": False}, None, id="left-to-the-proxy"),
+    ],
+)
+async def test_hsts_is_sent_outside_local_unless_the_proxy_adds_it(
+    settings: Settings, update: dict[str, Any], expected: str | None
+) -> None:
+    async with running_client(settings.model_copy(update=update)) as client:
+        responses = [await client.get("/health"), await client.get("/nope")]
+
+    for response in responses:
+        assert response.headers.get("Strict-Transport-Security") == expected
+
+
+def _directives(policy: str) -> dict[str, list[str]]:
+    parts = (directive.split() for directive in policy.split(";"))
+    return {name: sources for name, *sources in parts}
+
+
+def _origin(url: str) -> str:
+    return "'self'" if url.startswith("/") else "/".join(url.split("/")[:3])
+
+
+@pytest.mark.parametrize("path", ["/docs", "/redoc"])
+async def test_the_docs_pages_policy_lets_in_exactly_what_they_load(
+    client: httpx.AsyncClient, path: str
+) -> None:
+    response = await client.get(path)
+
+    assert response.status_code == 200
+    policy = _directives(response.headers["Content-Security-Policy"])
+    assert policy["default-src"] == ["'none'"]
+    assert policy["frame-ancestors"] == ["'none'"]
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    page = response.text
+    scripts = re.findall(r'<script src="([^"]+)"', page)
+    styles = re.findall(r'<link[^>]+rel="stylesheet"[^>]*href="([^"]+)"', page)
+    styles += re.findall(r'<link[^>]+href="([^"]+)"[^>]*rel="stylesheet"', page)
+    assert scripts, page
+    for url in scripts:
+        assert _origin(url) in policy["script-src"], url
+    for url in styles:
+        assert _origin(url) in policy["style-src"], url
+    # Swagger UI starts itself with an inline script, ReDoc styles itself inline.
+    inline = {"script-src": r"<script>\s*\S", "style-src": r"<style>\s*\S"}
+    for directive, pattern in inline.items():
+        if re.search(pattern, page):
+            assert "'unsafe-inline'" in policy[directive], directive

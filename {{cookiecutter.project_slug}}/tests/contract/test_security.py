@@ -162,7 +162,8 @@ async def test_unsigned_alg_none_token_is_401(
         "sub": alice.id,
         "role": "admin",
         "typ": "access",
-        "iss": settings.app_name,
+        "iss": settings.jwt_issuer,
+        "aud": settings.token_audience,
         "iat": int(now.timestamp()),
         "exp": int((now + timedelta(minutes=5)).timestamp()),
     }
@@ -191,7 +192,8 @@ async def test_validly_signed_token_with_out_of_range_times_is_401_not_500(
         "sub": alice.id,
         "role": "user",
         "typ": "access",
-        "iss": settings.app_name,
+        "iss": settings.jwt_issuer,
+        "aud": settings.token_audience,
         "iat": iat or now,
         "exp": now + 300 if exp is None else exp,
     }

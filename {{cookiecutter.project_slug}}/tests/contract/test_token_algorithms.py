@@ -22,7 +22,11 @@ async def test_the_service_signs_with_the_configured_algorithm_and_refuses_the_o
     async with running_app(configured) as app, client_for(app) as client:
         alice = await signed_up(client, "alice")
         claims = jwt.decode(
-            alice.access_token, key, algorithms=[algorithm], issuer=configured.app_name
+            alice.access_token,
+            key,
+            algorithms=[algorithm],
+            issuer=configured.jwt_issuer,
+            audience=configured.token_audience,
         )
         own = await client.get(f"{USERS}/me", headers=alice.headers)
         # The same claims and key, signed under each other supported algorithm.

@@ -6,16 +6,12 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from row_query import Engine
-
 from app.domain.entities.refresh_token import RefreshTokenEntity
 from app.domain.entities.user import UserEntity
 from app.domain.value_objects.email import Email
 from app.domain.value_objects.role import Role
 from app.domain.value_objects.user_id import UserId
 from app.infrastructure.config import DATABASE_DRIVER
-from app.infrastructure.db.connection import load_sql_registry
-from app.infrastructure.db.database_url import parse_database_url
 from app.infrastructure.db.unit_of_work import SqlUnitOfWork
 
 
@@ -61,15 +57,6 @@ async def load_token(engine: Any, token: RefreshTokenEntity) -> RefreshTokenEnti
         loaded = await uow.refresh_tokens.get_by_hash(token.token_hash)
     assert loaded is not None
     return loaded
-
-
-def fetch_column(database_url: str, query: str) -> list[Any]:
-    """First column of every row, read with a short-lived synchronous engine."""
-    engine = Engine.from_config(parse_database_url(database_url, pool_size=1), load_sql_registry())
-    try:
-        return [next(iter(row.values())) for row in engine.fetch_all(query)]
-    finally:
-        engine.close()
 
 
 OTHER_DRIVER = "sqlite" if DATABASE_DRIVER == "postgresql" else "postgresql"

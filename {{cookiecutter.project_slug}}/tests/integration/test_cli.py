@@ -18,6 +18,7 @@ from typing import IO, Any
 
 import pytest
 from row_query import Engine
+from sql_statements import fetch_column
 
 import app.__main__ as app_main
 from app.application.events.event_serialization import to_record
@@ -30,14 +31,7 @@ from app.infrastructure.db.database_url import parse_database_url
 from app.infrastructure.db.sql_outbox import write_event
 from app.server.server_config import ServerConfig
 
-from .builders import (
-    DRIVER_MISMATCH,
-    OTHER_DRIVER,
-    fetch_column,
-    new_user,
-    store_user,
-    url_with_secret,
-)
+from .builders import DRIVER_MISMATCH, OTHER_DRIVER, new_user, store_user, url_with_secret
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 ADMIN_PASSWORD = "an admin password"

@@ -4,6 +4,7 @@ from typing import Any
 
 import pytest
 from pydantic import SecretStr
+from sql_statements import fetch_column
 
 from app import bootstrap
 from app.application.commands.change_password import ChangePasswordCommand
@@ -17,8 +18,6 @@ from app.application.queries.check_readiness import CheckReadinessQuery
 from app.application.queries.get_user import GetUserQuery
 from app.infrastructure.config import Settings
 from app.infrastructure.db.connection import create_engine as real_create_engine
-
-from .builders import fetch_column
 
 CLIENT = "192.0.2.1"  # the address bucket a login comes from
 

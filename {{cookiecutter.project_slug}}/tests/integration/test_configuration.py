@@ -378,18 +378,31 @@ def test_a_url_for_the_other_driver_is_refused_naming_this_projects_driver(
 
 
 @pytest.mark.usefixtures("clean_environment")
-def test_every_shipped_environment_file_loads_readable_logs_only_locally(
+def test_every_shipped_environment_file_loads_with_what_it_should_turn_on(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     shutil.copytree(PROJECT_ROOT / "config", tmp_path / "config")
     monkeypatch.setenv("JWT_SECRET_KEY", JWT_SECRET)
-    formats = {}
+    loaded = {}
     for environment in ENVIRONMENTS:
         monkeypatch.setenv("APP_ENV", environment)
         settings = load_settings(tmp_path)
-        formats[settings.app_env] = settings.log_format
+        loaded[settings.app_env] = (
+            settings.log_format,
+            settings.api_docs_enabled,
+            settings.hsts_seconds,
+            settings.token_audience,
+        )
 
-    assert formats == {"local": "console", "dev": "json", "stage": "json", "prod": "json"}
+    # Readable logs and no HSTS on a laptop; interactive docs only where no public reaches.
+    year = 365 * 24 * 60 * 60
+    slug = {{ cookiecutter.project_slug | tojson }}
+    assert loaded == {
+        "local": ("console", True, 0, f"{slug}:local"),
+        "dev": ("json", True, year, f"{slug}:dev"),
+        "stage": ("json", False, year, f"{slug}:stage"),
+        "prod": ("json", False, year, f"{slug}:prod"),
+    }
     # With no config file at all, the default is what log collectors read.
     assert Settings(_env_file=None).log_format == "json"
 {%- if cookiecutter.db_driver == "postgresql" %}

@@ -14,19 +14,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 {%- endif %}
 from pathlib import Path
-{%- if cookiecutter.db_driver == "postgresql" %}
 
+{% if cookiecutter.db_driver == "postgresql" -%}
 import psycopg
 from psycopg.rows import TupleRow
-{%- endif %}
+{% endif -%}
+from sql_statements import fetch_column
 
 from app.infrastructure.db.database_url import parse_database_url
 from app.infrastructure.db.migrate import MIGRATIONS_DIR, apply_migrations
 {%- if cookiecutter.db_driver == "postgresql" %}
 from app.infrastructure.db.postgresql_connection import libpq_parameters
 {%- endif %}
-
-from .builders import fetch_column
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 MIGRATION_FILES = sorted(path.name for path in MIGRATIONS_DIR.glob("*.sql"))

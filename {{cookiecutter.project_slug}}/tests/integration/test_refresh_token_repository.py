@@ -22,6 +22,7 @@ async def test_a_stored_token_is_found_by_its_hash(engine: Any, uow: SqlUnitOfWo
     assert loaded.family_id == token.family_id
     assert loaded.token_hash == token.token_hash
     assert loaded.issued_at == token.issued_at
+    assert loaded.session_started_at == token.session_started_at
     assert loaded.expires_at == token.expires_at
     assert loaded.used_at is None
     assert loaded.revoked_at is None

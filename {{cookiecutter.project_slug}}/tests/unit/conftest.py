@@ -8,7 +8,15 @@ from app.application.services.token_service import TokenService
 from app.infrastructure.security.jwt_access_token_codec import JwtAccessTokenCodec
 
 from .fakes import FakeAccessTokenCodec, FakePasswordHasher, FixedClock, InMemoryUnitOfWork
-from .helpers import ACCESS_TTL, JWT_ALGORITHM, JWT_ISSUER, JWT_SECRET, REFRESH_TTL
+from .helpers import (
+    ACCESS_TTL,
+    JWT_ALGORITHM,
+    JWT_AUDIENCE,
+    JWT_ISSUER,
+    JWT_SECRET,
+    REFRESH_TTL,
+    SESSION_LIFETIME,
+)
 
 
 @pytest.fixture
@@ -29,7 +37,9 @@ def uow() -> InMemoryUnitOfWork:
 
 @pytest.fixture
 def jwt_codec() -> JwtAccessTokenCodec:
-    return JwtAccessTokenCodec(secret=JWT_SECRET, algorithm=JWT_ALGORITHM, issuer=JWT_ISSUER)
+    return JwtAccessTokenCodec(
+        secret=JWT_SECRET, algorithm=JWT_ALGORITHM, issuer=JWT_ISSUER, audience=JWT_AUDIENCE
+    )
 
 
 @pytest.fixture
@@ -40,11 +50,16 @@ def tokens(clock: FixedClock) -> TokenService:
         clock=clock,
         access_ttl=ACCESS_TTL,
         refresh_ttl=REFRESH_TTL,
+        session_lifetime=SESSION_LIFETIME,
     )
 
 
 @pytest.fixture
 def jwt_tokens(clock: FixedClock, jwt_codec: JwtAccessTokenCodec) -> TokenService:
     return TokenService(
-        codec=jwt_codec, clock=clock, access_ttl=ACCESS_TTL, refresh_ttl=REFRESH_TTL
+        codec=jwt_codec,
+        clock=clock,
+        access_ttl=ACCESS_TTL,
+        refresh_ttl=REFRESH_TTL,
+        session_lifetime=SESSION_LIFETIME,
     )

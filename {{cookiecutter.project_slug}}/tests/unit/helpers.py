@@ -19,8 +19,10 @@ PASSWORD = "correct horse battery"
 JWT_SECRET = "unit-test-secret-" + "x" * 47  # 64 bytes: long enough for HS256 and HS512
 JWT_ALGORITHM = "HS256"
 JWT_ISSUER = "my-service-tests"
+JWT_AUDIENCE = "my-service-tests:local"
 ACCESS_TTL = timedelta(minutes=30)
 REFRESH_TTL = timedelta(days=7)
+SESSION_LIFETIME = timedelta(days=30)
 CLIENT_BUCKET = "192.0.2.1"
 # The shipped defaults (config.py): 5 per account and address, 20 per account, 15 minutes, 30 days.
 DEFAULT_LOGIN_LIMITS = LoginLimits(

@@ -14,7 +14,7 @@ from app.infrastructure.security.cached_access_token_codec import CachedAccessTo
 from app.infrastructure.security.jwt_access_token_codec import JwtAccessTokenCodec
 
 from .fakes import FixedClock
-from .helpers import JWT_ALGORITHM, JWT_ISSUER, JWT_SECRET
+from .helpers import JWT_ALGORITHM, JWT_AUDIENCE, JWT_ISSUER, JWT_SECRET
 
 
 class CountingCodec:
@@ -22,7 +22,7 @@ class CountingCodec:
 
     def __init__(self) -> None:
         self.inner = JwtAccessTokenCodec(
-            secret=JWT_SECRET, algorithm=JWT_ALGORITHM, issuer=JWT_ISSUER
+            secret=JWT_SECRET, algorithm=JWT_ALGORITHM, issuer=JWT_ISSUER, audience=JWT_AUDIENCE
         )
         self.decodes = 0
 

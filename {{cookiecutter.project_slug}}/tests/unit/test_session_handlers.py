@@ -35,7 +35,7 @@ from .fakes import (
     InMemoryRefreshTokenRepository,
     InMemoryUnitOfWork,
 )
-from .helpers import ACCESS_TTL, PASSWORD, REFRESH_TTL, create_user, login
+from .helpers import ACCESS_TTL, PASSWORD, REFRESH_TTL, SESSION_LIFETIME, create_user, login
 
 
 def stored_token(uow: InMemoryUnitOfWork, raw: str) -> RefreshTokenEntity:
@@ -205,6 +205,37 @@ async def test_expired_refresh_token_is_refused(
         await refresh(uow, tokens, clock, pair.refresh_token)
     assert caught.value.code == "INVALID_REFRESH_TOKEN"
     assert stored_token(uow, pair.refresh_token).used_at is None
+
+
+async def test_a_session_refreshed_daily_ends_at_its_absolute_lifetime(
+    uow: InMemoryUnitOfWork, hasher: FakePasswordHasher, clock: FixedClock, tokens: TokenService
+) -> None:
+    await create_user(uow, hasher, clock)
+    logged_in_at = clock.now()
+    pair = await login(uow, hasher, tokens)
+    # Each refresh is well inside the idle timeout, yet the session still ends.
+    while clock.now() + timedelta(days=1) < logged_in_at + SESSION_LIFETIME:
+        clock.advance(timedelta(days=1))
+        pair = await refresh(uow, tokens, clock, pair.refresh_token)
+    last = stored_token(uow, pair.refresh_token)
+    assert last.session_started_at == logged_in_at
+    assert last.expires_at == logged_in_at + SESSION_LIFETIME
+
+    clock.advance(logged_in_at + SESSION_LIFETIME - clock.now())
+    with pytest.raises(AuthenticationError) as caught:
+        await refresh(uow, tokens, clock, pair.refresh_token)
+    assert caught.value.code == "INVALID_REFRESH_TOKEN"
+
+
+async def test_a_new_login_starts_a_new_session(
+    uow: InMemoryUnitOfWork, hasher: FakePasswordHasher, clock: FixedClock, tokens: TokenService
+) -> None:
+    await create_user(uow, hasher, clock)
+    await login(uow, hasher, tokens)
+    clock.advance(SESSION_LIFETIME - timedelta(hours=1))
+    second = stored_token(uow, (await login(uow, hasher, tokens)).refresh_token)
+    assert second.session_started_at == clock.now()
+    assert second.expires_at == clock.now() + REFRESH_TTL
 
 
 @pytest.mark.parametrize(

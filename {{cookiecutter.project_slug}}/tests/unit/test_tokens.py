@@ -21,7 +21,7 @@ from app.infrastructure.config import Settings
 from app.infrastructure.security.jwt_access_token_codec import JwtAccessTokenCodec
 
 from .fakes import FixedClock, InMemoryUnitOfWork
-from .helpers import ACCESS_TTL, JWT_ALGORITHM, JWT_ISSUER, JWT_SECRET
+from .helpers import ACCESS_TTL, JWT_ALGORITHM, JWT_AUDIENCE, JWT_ISSUER, JWT_SECRET
 
 
 def make_user(role: Role = Role.USER) -> UserEntity:
@@ -44,6 +44,7 @@ def valid_payload(**overrides: Any) -> dict[str, Any]:
         "role": "user",
         "typ": "access",
         "iss": JWT_ISSUER,
+        "aud": JWT_AUDIENCE,
         "iat": now,
         "exp": now + 600,
     }
@@ -107,7 +108,11 @@ async def test_expired_access_token_is_refused(
 ) -> None:
     past = FixedClock(datetime.now(UTC) - ACCESS_TTL - timedelta(minutes=1))
     service = TokenService(
-        codec=jwt_codec, clock=past, access_ttl=ACCESS_TTL, refresh_ttl=timedelta(days=1)
+        codec=jwt_codec,
+        clock=past,
+        access_ttl=ACCESS_TTL,
+        refresh_ttl=timedelta(days=1),
+        session_lifetime=timedelta(days=1),
     )
     async with uow:
         pair = await service.issue(uow, make_user())
@@ -138,6 +143,7 @@ def test_codec_writes_the_pinned_algorithm_and_access_type(jwt_codec: JwtAccessT
     payload = jwt.decode(token, options={"verify_signature": False})
     assert payload["typ"] == "access"
     assert payload["iss"] == JWT_ISSUER
+    assert payload["aud"] == JWT_AUDIENCE
 
 
 def test_codec_accepts_a_well_formed_token(jwt_codec: JwtAccessTokenCodec) -> None:
@@ -170,6 +176,14 @@ INVALID_TOKENS = [
     pytest.param(lambda: signed(valid_payload(typ="refresh")), id="typ-refresh"),
     pytest.param(lambda: signed(valid_payload(typ="Access")), id="typ-wrong-case"),
     pytest.param(lambda: signed(valid_payload(iss="someone-else")), id="foreign-issuer"),
+    pytest.param(lambda: signed(valid_payload(aud="another-service:local")), id="foreign-audience"),
+    pytest.param(
+        lambda: signed(valid_payload(aud="my-service-tests:prod")), id="another-environment"
+    ),
+    pytest.param(
+        lambda: signed(valid_payload(aud=[JWT_AUDIENCE, "another-service:local"])),
+        id="audience-list-naming-others-too",
+    ),
     pytest.param(lambda: signed(valid_payload(sub="not-a-uuid")), id="sub-not-a-uuid"),
     pytest.param(lambda: signed(valid_payload(role="superuser")), id="unknown-role"),
     pytest.param(
@@ -180,7 +194,7 @@ INVALID_TOKENS = [
         pytest.param(
             lambda claim=claim: signed(valid_payload(**{claim: None})), id=f"missing-{claim}"
         )
-        for claim in ("sub", "role", "typ", "iss", "iat", "exp")
+        for claim in ("sub", "role", "typ", "iss", "aud", "iat", "exp")
     ],
     pytest.param(lambda: "not.a.jwt", id="garbage"),
     pytest.param(lambda: "", id="empty"),
@@ -208,7 +222,9 @@ SUPPORTED_ALGORITHMS: tuple[str, ...] = get_args(Settings.model_fields["jwt_algo
 
 
 def _codec(algorithm: str) -> JwtAccessTokenCodec:
-    return JwtAccessTokenCodec(secret=JWT_SECRET, algorithm=algorithm, issuer=JWT_ISSUER)
+    return JwtAccessTokenCodec(
+        secret=JWT_SECRET, algorithm=algorithm, issuer=JWT_ISSUER, audience=JWT_AUDIENCE
+    )
 
 
 def _claims() -> AccessClaims:

@@ -3,12 +3,15 @@
 Refresh tokens are opaque random strings; only their SHA-256 is stored, so a
 leaked table cannot be replayed. Rotation and reuse detection live in the
 RefreshToken handler; this service only mints and verifies.
+
+A session (a login and every token rotated from it) ends for good `session_lifetime`
+after the login: each refresh token expires after `refresh_ttl` idle, or then,
+whichever comes first.
 """
 
 import hashlib
 import secrets
-import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from app.application.dto.principal import Principal
 from app.application.dto.token_pair import TokenPairDTO
@@ -33,17 +36,23 @@ class TokenService:
         clock: Clock,
         access_ttl: timedelta,
         refresh_ttl: timedelta,
+        session_lifetime: timedelta,
     ) -> None:
         self._codec = codec
         self._clock = clock
         self._access_ttl = access_ttl
         self._refresh_ttl = refresh_ttl
+        self._session_lifetime = session_lifetime
 
     async def issue(
-        self, uow: UnitOfWork, user: UserEntity, family_id: uuid.UUID | None = None
+        self, uow: UnitOfWork, user: UserEntity, rotated: RefreshTokenEntity | None = None
     ) -> TokenPairDTO:
-        """Mint a pair; call inside `async with uow` so the refresh token is stored."""
+        """Mint a pair for a login, or for the session of the `rotated` token.
+
+        Call inside `async with uow` so the refresh token is stored.
+        """
         now = self._clock.now()
+        started = now if rotated is None else rotated.session_started_at
         access_token = self._codec.encode(
             AccessClaims(
                 subject=user.id_.value,
@@ -56,10 +65,11 @@ class TokenService:
         await uow.refresh_tokens.add(
             RefreshTokenEntity.issue(
                 user_id=user.id_,
-                family_id=family_id,
+                family_id=None if rotated is None else rotated.family_id,
                 token_hash=hash_refresh_token(raw_refresh),
                 now=now,
-                expires_at=now + self._refresh_ttl,
+                expires_at=min(now + self._refresh_ttl, started + self._session_lifetime),
+                session_started_at=started,
             )
         )
         return TokenPairDTO(
@@ -68,6 +78,14 @@ class TokenService:
             refresh_token=raw_refresh,
             expires_in=int(self._access_ttl.total_seconds()),
         )
+
+    def session_ended(self, token: RefreshTokenEntity, now: datetime) -> bool:
+        """Whether the login `token` belongs to is past its absolute lifetime.
+
+        Tokens are issued to expire by then; this catches those issued before the
+        lifetime was shortened, or before sessions had one.
+        """
+        return now >= token.session_started_at + self._session_lifetime
 
     def authenticate(self, access_token: str) -> Principal:
         claims = self._codec.decode(access_token)

@@ -1,4 +1,8 @@
-"""A refresh token: one link in a login's rotation chain (its family)."""
+"""A refresh token: one link in a login's rotation chain (its family).
+
+Every link of a chain carries the moment its login happened (`session_started_at`),
+so a session's absolute lifetime is known without reading the rest of the chain.
+"""
 
 import uuid
 from datetime import datetime
@@ -15,6 +19,7 @@ class RefreshTokenEntity(Entity[uuid.UUID]):
         user_id: UserId,
         family_id: uuid.UUID,
         token_hash: str,
+        session_started_at: datetime,
         issued_at: datetime,
         expires_at: datetime,
         used_at: datetime | None = None,
@@ -24,6 +29,7 @@ class RefreshTokenEntity(Entity[uuid.UUID]):
         self.user_id = user_id
         self.family_id = family_id
         self.token_hash = token_hash
+        self.session_started_at = session_started_at
         self.issued_at = issued_at
         self.expires_at = expires_at
         self.used_at = used_at
@@ -38,12 +44,15 @@ class RefreshTokenEntity(Entity[uuid.UUID]):
         token_hash: str,
         now: datetime,
         expires_at: datetime,
+        session_started_at: datetime | None = None,
     ) -> "RefreshTokenEntity":
+        """A new login's first token, or (with `family_id`) the next link of a chain."""
         return cls(
             id_=uuid.uuid4(),
             user_id=user_id,
             family_id=family_id or uuid.uuid4(),
             token_hash=token_hash,
+            session_started_at=session_started_at or now,
             issued_at=now,
             expires_at=expires_at,
         )

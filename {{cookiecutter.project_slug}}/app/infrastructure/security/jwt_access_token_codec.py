@@ -1,7 +1,9 @@
 """Access tokens as signed JWTs (PyJWT).
 
 Decoding pins the algorithm (no `alg: none`, no HS/RS confusion), requires
-`exp`, `iat`, `sub` and `typ`, and only accepts `typ == "access"`. A token
+`exp`, `iat`, `sub`, `typ`, `iss` and `aud`, accepts only this service's issuer
+and audience, and only `typ == "access"`: a token another service minted with a
+shared key is refused here. A token
 that fails any check, however it fails, is an InvalidTokenError: even one
 signed with the right key may carry claims no datetime can hold.
 """
@@ -16,14 +18,15 @@ from app.domain.errors import InvalidTokenError
 from app.domain.value_objects.role import Role
 
 ACCESS_TYP = "access"
-REQUIRED_CLAIMS = ["exp", "iat", "sub", "typ", "role"]
+REQUIRED_CLAIMS = ["exp", "iat", "sub", "typ", "role", "iss", "aud"]
 
 
 class JwtAccessTokenCodec:
-    def __init__(self, *, secret: str, algorithm: str, issuer: str) -> None:
+    def __init__(self, *, secret: str, algorithm: str, issuer: str, audience: str) -> None:
         self._secret = secret
         self._algorithm = algorithm
         self._issuer = issuer
+        self._audience = audience
 
     def encode(self, claims: AccessClaims) -> str:
         payload = {
@@ -31,6 +34,7 @@ class JwtAccessTokenCodec:
             "role": claims.role.value,
             "typ": ACCESS_TYP,
             "iss": self._issuer,
+            "aud": self._audience,
             "iat": int(claims.issued_at.timestamp()),
             "exp": int(claims.expires_at.timestamp()),
         }
@@ -43,7 +47,9 @@ class JwtAccessTokenCodec:
                 self._secret,
                 algorithms=[self._algorithm],
                 issuer=self._issuer,
-                options={"require": [*REQUIRED_CLAIMS, "iss"]},
+                audience=self._audience,
+                # strict: a list of audiences that merely includes ours was meant for others too.
+                options={"require": REQUIRED_CLAIMS, "strict_aud": True},
             )
             if payload["typ"] != ACCESS_TYP:
                 raise jwt.InvalidTokenError("not an access token")

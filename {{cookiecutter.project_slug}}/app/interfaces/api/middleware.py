@@ -1,8 +1,9 @@
 """Outermost HTTP concerns as one pure ASGI middleware (no per-request task hop).
 
 - request id: taken from X-Request-ID when sane, generated otherwise, echoed back;
-- X-Content-Type-Options: nosniff on every response, errors and 404s included, so no
-  browser second-guesses a JSON body as HTML;
+- security headers on every response, errors and 404s included (security_headers.py):
+  nosniff, so no browser second-guesses a JSON body as HTML, a Content-Security-Policy,
+  Referrer-Policy and, when configured, Strict-Transport-Security;
 - body limit: 413 before reading more than MAX_REQUEST_BODY_BYTES;
 - last-resort errors: 500 in the envelope, traceback only in the log;
 - shutdown: a request the server cancels (SHUTDOWN_TIMEOUT_SECONDS ran out) before its
@@ -23,10 +24,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.interfaces.api.access_log import AccessLog
 from app.interfaces.api.schemas.errors import envelope
 from app.interfaces.api.schemas.headers import REQUEST_ID_PATTERN
+from app.interfaces.api.security_headers import SecurityHeaders
 
 error_logger = logging.getLogger("app.errors")
 _SAFE_REQUEST_ID = re.compile(REQUEST_ID_PATTERN)
-_NOSNIFF = (b"x-content-type-options", b"nosniff")
 # Another instance, or this one restarted, can take the request a second later.
 _SHUTDOWN_RETRY_AFTER_SECONDS = 1
 
@@ -36,9 +37,12 @@ class BodyTooLargeError(Exception):
 
 
 class RequestMiddleware:
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, *, max_body_bytes: int, security_headers: SecurityHeaders
+    ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.security_headers = security_headers
         self.access_log = AccessLog()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -49,7 +53,8 @@ class RequestMiddleware:
         request_id = _request_id(scope)
         # Exposed as request.state.request_id, so error handlers can log it.
         scope.setdefault("state", {})["request_id"] = request_id
-        header = (b"x-request-id", request_id.encode())
+        added = [(b"x-request-id", request_id.encode())]
+        added.extend(self.security_headers.for_path(scope["path"]))
         status = 500
         response_started = False
 
@@ -58,7 +63,7 @@ class RequestMiddleware:
             if message["type"] == "http.response.start":
                 status = message["status"]
                 response_started = True
-                message["headers"] = [*message.get("headers", []), header, _NOSNIFF]
+                message["headers"] = [*message.get("headers", []), *added]
             await send(message)
 
         received = 0

@@ -20,7 +20,7 @@ async def handle_refresh_token(
     pair: TokenPairDTO | None = None
     async with uow:
         found = await uow.refresh_tokens.get_by_hash(token_hash)
-        if found is None or found.is_expired(now):
+        if found is None or found.is_expired(now) or tokens.session_ended(found, now):
             raise _invalid()
         user = await uow.users.get_for_update(found.user_id)
         # Read again under the user's lock: a logout or password change may have
@@ -34,7 +34,7 @@ async def handle_refresh_token(
         if token.was_redeemed_or_revoked or not await uow.refresh_tokens.mark_used(token.id_, now):
             await uow.refresh_tokens.revoke_family(token.family_id, now)
         else:
-            pair = await tokens.issue(uow, user, family_id=token.family_id)
+            pair = await tokens.issue(uow, user, rotated=token)
     # Raised after the block so the family revocation above is committed.
     if pair is None:
         raise _invalid()

@@ -1,2 +1,4 @@
-INSERT INTO refresh_tokens (id, user_id, family_id, token_hash, issued_at, expires_at)
-VALUES (:id, :user_id, :family_id, :token_hash, :issued_at, :expires_at)
+INSERT INTO refresh_tokens (
+    id, user_id, family_id, token_hash, session_started_at, issued_at, expires_at
+)
+VALUES (:id, :user_id, :family_id, :token_hash, :session_started_at, :issued_at, :expires_at)
