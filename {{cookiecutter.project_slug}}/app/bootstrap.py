@@ -31,6 +31,7 @@ from app.application.ports.rejection_counter import RejectionCounter
 from app.application.read_database import ReadDatabase
 from app.application.services.access_token_codec import AccessTokenCodec
 from app.application.services.login_throttle import LoginLimits, LoginThrottle
+from app.application.services.refresh_throttle import RefreshLimits, RefreshThrottle
 from app.application.services.token_service import TokenService
 from app.domain.services.clock import Clock
 from app.domain.services.password_hasher import PasswordHasher
@@ -146,6 +147,15 @@ async def build_container(
         throttle_store = InMemoryThrottleStore()
 {%- endif %}
         login_throttle = LoginThrottle(throttle_store, _login_limits(settings), rejections)
+        refresh_throttle = RefreshThrottle(
+            throttle_store,
+            RefreshLimits(
+                failures_per_address=settings.refresh_failures_per_address_per_minute,
+                per_session=settings.refreshes_per_session_per_minute,
+                window_seconds=60,
+            ),
+            rejections,
+        )
 {%- if cookiecutter.db_driver == "postgresql" %}
         # A read that met a connection the server dropped (restart, failover) runs again.
         primary_reader: ReadDatabase = RetryingReader(engine)
@@ -170,6 +180,7 @@ async def build_container(
             "tokens": lambda: tokens,
             "clock": lambda: clock,
             "login_throttle": lambda: login_throttle,
+            "refresh_throttle": lambda: refresh_throttle,
             "database": lambda: database_probe,
             "expected_schema_version": lambda: schema_version,
             "dependencies": lambda: dependencies,
@@ -220,6 +231,7 @@ async def build_container(
                 RateLimitScope.LOGIN: settings.login_rate_limit_per_minute,
                 RateLimitScope.REGISTER: settings.register_rate_limit_per_minute,
                 RateLimitScope.PASSWORD_CHANGE: settings.password_change_rate_limit_per_minute,
+                RateLimitScope.LOGOUT: settings.logout_rate_limit_per_minute,
             },
             relay=OutboxRelay(outbox, publisher, clock, relay_limits),
 {%- if cookiecutter.use_redis == "true" %}

@@ -263,4 +263,7 @@ def settings(database_url: str{% if cookiecutter.use_redis == "true" %}, redis_u
         # Tests register and change passwords by the dozen; the limits get tests of their own.
         register_rate_limit_per_minute=0,
         password_change_rate_limit_per_minute=0,
+        logout_rate_limit_per_minute=0,
+        refresh_failures_per_address_per_minute=0,
+        refreshes_per_session_per_minute=0,
     )

@@ -91,6 +91,12 @@ class Settings(BaseSettings):
     login_rate_limit_per_minute: int = Field(default=10, ge=0)
     register_rate_limit_per_minute: int = Field(default=5, ge=0)
     password_change_rate_limit_per_minute: int = Field(default=5, ge=0)
+    logout_rate_limit_per_minute: int = Field(default=10, ge=0)
+    # Refresh (app/application/services/refresh_throttle.py): tokens that did not work, per
+    # client address; and refreshes per session, which a client refreshing once per access
+    # token never comes near.
+    refresh_failures_per_address_per_minute: int = Field(default=10, ge=0)
+    refreshes_per_session_per_minute: int = Field(default=5, ge=0)
     # Failed logins per account, per window (app/application/services/login_throttle.py);
     # 0 turns one off. The ceiling counts only addresses that never signed in to the
     # account; one that did is exempt from it for LOGIN_KNOWN_ADDRESS_DAYS.

@@ -4,11 +4,14 @@ from datetime import timedelta
 
 from app.application.commands.create_user import CreateUserCommand
 from app.application.commands.login_user import LoginUserCommand
+from app.application.commands.refresh_token import RefreshTokenCommand
 from app.application.dto.token_pair import TokenPairDTO
 from app.application.dto.user import UserDTO
 from app.application.handlers.commands.create_user_handler import handle_create_user
 from app.application.handlers.commands.login_user_handler import handle_login_user
+from app.application.handlers.commands.refresh_token_handler import handle_refresh_token
 from app.application.services.login_throttle import LoginLimits, LoginThrottle
+from app.application.services.refresh_throttle import RefreshLimits, RefreshThrottle
 from app.application.services.token_service import TokenService
 from app.domain.value_objects.role import Role
 from app.infrastructure.throttle.in_memory_throttle_store import InMemoryThrottleStore
@@ -31,6 +34,9 @@ DEFAULT_LOGIN_LIMITS = LoginLimits(
     window_seconds=15 * 60,
     known_address_seconds=30 * 24 * 60 * 60,
 )
+
+# The shipped defaults (config.py): 10 failures per address, 5 refreshes per session, a minute.
+DEFAULT_REFRESH_LIMITS = RefreshLimits(failures_per_address=10, per_session=5, window_seconds=60)
 
 
 async def create_user(
@@ -67,4 +73,23 @@ async def login(
         hasher,
         tokens,
         throttle or LoginThrottle(InMemoryThrottleStore(), DEFAULT_LOGIN_LIMITS),
+    )
+
+
+async def refresh(
+    uow: InMemoryUnitOfWork,
+    tokens: TokenService,
+    clock: FixedClock,
+    raw: str,
+    *,
+    throttle: RefreshThrottle | None = None,
+    address: str = CLIENT_BUCKET,
+) -> TokenPairDTO:
+    """Refresh from `address`; without a `throttle`, through a fresh one with the defaults."""
+    return await handle_refresh_token(
+        RefreshTokenCommand(refresh_token=raw, address_bucket=address),
+        uow,
+        tokens,
+        clock,
+        throttle or RefreshThrottle(InMemoryThrottleStore(), DEFAULT_REFRESH_LIMITS),
     )

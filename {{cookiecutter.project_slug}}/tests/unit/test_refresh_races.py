@@ -12,15 +12,13 @@ from collections.abc import Awaitable, Callable
 import pytest
 
 from app.application.commands.logout_user import LogoutUserCommand
-from app.application.commands.refresh_token import RefreshTokenCommand
 from app.application.handlers.commands.logout_user_handler import handle_logout_user
-from app.application.handlers.commands.refresh_token_handler import handle_refresh_token
 from app.application.services.token_service import TokenService
 from app.domain.errors import AuthenticationError
 from app.domain.value_objects.user_id import UserId
 
 from .fakes import FakePasswordHasher, FixedClock, InMemoryUnitOfWork
-from .helpers import create_user, login
+from .helpers import create_user, login, refresh
 
 LockHook = Callable[[UserId], Awaitable[None]]
 
@@ -56,9 +54,7 @@ async def test_a_refresh_whose_user_or_token_vanished_before_the_lock_is_401(
     uow.on_user_lock = gone_meanwhile(uow)
 
     with pytest.raises(AuthenticationError) as caught:
-        await handle_refresh_token(
-            RefreshTokenCommand(refresh_token=pair.refresh_token), uow, tokens, clock
-        )
+        await refresh(uow, tokens, clock, pair.refresh_token)
 
     assert caught.value.code == "INVALID_REFRESH_TOKEN"
     assert uow.stored_tokens() == stored_before, "nothing issued, nothing marked used"

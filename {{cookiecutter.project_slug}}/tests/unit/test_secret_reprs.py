@@ -58,7 +58,11 @@ def test_the_new_password_of_a_change_password_command_is_not_in_its_repr() -> N
 
 
 def test_the_refresh_token_of_a_refresh_command_is_not_in_its_repr() -> None:
-    assert_hidden(RefreshTokenCommand(refresh_token=SECRET), SECRET, "RefreshTokenCommand")
+    assert_hidden(
+        RefreshTokenCommand(refresh_token=SECRET, address_bucket="192.0.2.1"),
+        SECRET,
+        "RefreshTokenCommand",
+    )
 
 
 def test_the_refresh_token_of_a_logout_command_is_not_in_its_repr() -> None:

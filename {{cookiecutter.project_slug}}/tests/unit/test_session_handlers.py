@@ -9,14 +9,11 @@ import pytest
 from app.application.commands.change_password import ChangePasswordCommand
 from app.application.commands.logout_user import LogoutUserCommand
 from app.application.commands.purge_expired_tokens import PurgeExpiredTokensCommand
-from app.application.commands.refresh_token import RefreshTokenCommand
-from app.application.dto.token_pair import TokenPairDTO
 from app.application.handlers.commands.change_password_handler import handle_change_password
 from app.application.handlers.commands.logout_user_handler import handle_logout_user
 from app.application.handlers.commands.purge_expired_tokens_handler import (
     handle_purge_expired_tokens,
 )
-from app.application.handlers.commands.refresh_token_handler import handle_refresh_token
 from app.application.services.token_service import TokenService, hash_refresh_token
 from app.domain.entities.refresh_token import RefreshTokenEntity
 from app.domain.errors import (
@@ -35,18 +32,20 @@ from .fakes import (
     InMemoryRefreshTokenRepository,
     InMemoryUnitOfWork,
 )
-from .helpers import ACCESS_TTL, PASSWORD, REFRESH_TTL, SESSION_LIFETIME, create_user, login
+from .helpers import (
+    ACCESS_TTL,
+    PASSWORD,
+    REFRESH_TTL,
+    SESSION_LIFETIME,
+    create_user,
+    login,
+    refresh,
+)
 
 
 def stored_token(uow: InMemoryUnitOfWork, raw: str) -> RefreshTokenEntity:
     [token] = [t for t in uow.stored_tokens() if t.token_hash == hash_refresh_token(raw)]
     return token
-
-
-async def refresh(
-    uow: InMemoryUnitOfWork, tokens: TokenService, clock: FixedClock, raw: str
-) -> TokenPairDTO:
-    return await handle_refresh_token(RefreshTokenCommand(refresh_token=raw), uow, tokens, clock)
 
 
 # --- LoginUser -------------------------------------------------------------------------------

@@ -7,3 +7,5 @@ from app.application.dto.token_pair import TokenPairDTO
 @dataclass(frozen=True, slots=True)
 class RefreshTokenCommand(Command[TokenPairDTO]):
     refresh_token: str = field(repr=False)
+    # The client's rate-limit bucket (its IPv4 address or IPv6 /64), for the refresh throttle.
+    address_bucket: str

@@ -25,9 +25,13 @@ register_flow = Flow(public_flow, RateLimitStage(RateLimitScope.REGISTER))
 # the database (app/application/services/requester.py), never the token's claim.
 authenticated_flow = Flow(ValidationStage(), AuthenticationStage(), LoggingStage())
 password_change_flow = Flow(authenticated_flow, RateLimitStage(RateLimitScope.PASSWORD_CHANGE))
+# Per user: each logout looks a token up and revokes its session. Refresh is throttled
+# in its handler (app/application/services/refresh_throttle.py), which knows the session.
+logout_flow = Flow(authenticated_flow, RateLimitStage(RateLimitScope.LOGOUT))
 
 PublicContext = Annotated[RouteContext, Depends(route_dependency(public_flow))]
 LoginContext = Annotated[RouteContext, Depends(route_dependency(login_flow))]
 RegisterContext = Annotated[RouteContext, Depends(route_dependency(register_flow))]
 AuthenticatedContext = Annotated[RouteContext, Depends(route_dependency(authenticated_flow))]
 PasswordChangeContext = Annotated[RouteContext, Depends(route_dependency(password_change_flow))]
+LogoutContext = Annotated[RouteContext, Depends(route_dependency(logout_flow))]

@@ -1,6 +1,7 @@
 from app.application.bus.command_bus import command_handler
 from app.application.commands.refresh_token import RefreshTokenCommand
 from app.application.dto.token_pair import TokenPairDTO
+from app.application.services.refresh_throttle import RefreshThrottle
 from app.application.services.token_service import TokenService, hash_refresh_token
 from app.application.unit_of_work import UnitOfWork
 from app.domain.errors import AuthenticationError
@@ -13,15 +14,26 @@ def _invalid() -> AuthenticationError:
 
 @command_handler(RefreshTokenCommand)
 async def handle_refresh_token(
-    command: RefreshTokenCommand, uow: UnitOfWork, tokens: TokenService, clock: Clock
+    command: RefreshTokenCommand,
+    uow: UnitOfWork,
+    tokens: TokenService,
+    clock: Clock,
+    refresh_throttle: RefreshThrottle,
 ) -> TokenPairDTO:
     now = clock.now()
     token_hash = hash_refresh_token(command.refresh_token)
+    attempt = await refresh_throttle.admit(command.address_bucket)
+    try:
+        async with uow:
+            found = await uow.refresh_tokens.get_by_hash(token_hash)
+    except Exception:
+        await attempt.abandoned()
+        raise
+    if found is None or found.is_expired(now) or tokens.session_ended(found, now):
+        raise _invalid()  # admit() already counted it as a failure of this address
+    await attempt.found(found.family_id)
     pair: TokenPairDTO | None = None
     async with uow:
-        found = await uow.refresh_tokens.get_by_hash(token_hash)
-        if found is None or found.is_expired(now) or tokens.session_ended(found, now):
-            raise _invalid()
         user = await uow.users.get_for_update(found.user_id)
         # Read again under the user's lock: a logout or password change may have
         # committed since the first read.

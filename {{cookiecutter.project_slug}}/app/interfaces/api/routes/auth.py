@@ -20,8 +20,8 @@ from app.interfaces.api.schemas.users import UserResponse
 from app.interfaces.client_address import client_bucket
 from app.interfaces.dependencies.no_store import no_store
 from app.interfaces.pipeline.flows import (
-    AuthenticatedContext,
     LoginContext,
+    LogoutContext,
     PasswordChangeContext,
     PublicContext,
     RegisterContext,
@@ -65,10 +65,14 @@ async def login(body: LoginRequest, ctx: LoginContext) -> TokenResponse:
     "/refresh",
     operation_id="refresh_tokens",
     dependencies=[Depends(no_store)],
-    responses={200: TOKEN_PAIR_RESPONSE, **error_responses(400, 401, 413, 415, 422, 503)},
+    responses={200: TOKEN_PAIR_RESPONSE, **error_responses(400, 401, 413, 415, 422, 429, 503)},
 )
 async def refresh(body: RefreshRequest, ctx: PublicContext) -> TokenResponse:
-    pair = await ctx.commands.dispatch(RefreshTokenCommand(refresh_token=body.refresh_token))
+    pair = await ctx.commands.dispatch(
+        RefreshTokenCommand(
+            refresh_token=body.refresh_token, address_bucket=client_bucket(ctx.request)
+        )
+    )
     return TokenResponse.model_validate(pair, from_attributes=True)
 
 
@@ -76,9 +80,9 @@ async def refresh(body: RefreshRequest, ctx: PublicContext) -> TokenResponse:
     "/logout",
     operation_id="logout",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=error_responses(400, 401, 403, 413, 415, 422, 503),
+    responses=error_responses(400, 401, 403, 413, 415, 422, 429, 503),
 )
-async def logout(body: LogoutRequest, ctx: AuthenticatedContext) -> None:
+async def logout(body: LogoutRequest, ctx: LogoutContext) -> None:
     await ctx.commands.dispatch(
         LogoutUserCommand(user_id=ctx.principal.user_id, refresh_token=body.refresh_token)
     )

@@ -7,3 +7,4 @@ class RateLimitScope(StrEnum):
     LOGIN = "login"
     REGISTER = "register"
     PASSWORD_CHANGE = "password_change"  # noqa: S105 - a rate-limit scope, not a secret
+    LOGOUT = "logout"
