@@ -48,6 +48,14 @@ def stored_token(uow: InMemoryUnitOfWork, raw: str) -> RefreshTokenEntity:
     return token
 
 
+async def refused_refresh(
+    uow: InMemoryUnitOfWork, tokens: TokenService, clock: FixedClock, raw: str
+) -> None:
+    with pytest.raises(AuthenticationError) as caught:
+        await refresh(uow, tokens, clock, raw)
+    assert caught.value.code == "INVALID_REFRESH_TOKEN"
+
+
 # --- LoginUser -------------------------------------------------------------------------------
 
 
@@ -162,13 +170,9 @@ async def test_replaying_a_rotated_token_revokes_the_whole_family(
     second = await refresh(uow, tokens, clock, first.refresh_token)
     third = await refresh(uow, tokens, clock, second.refresh_token)
 
-    with pytest.raises(AuthenticationError) as replay:
-        await refresh(uow, tokens, clock, first.refresh_token)
-    assert replay.value.code == "INVALID_REFRESH_TOKEN"
+    await refused_refresh(uow, tokens, clock, first.refresh_token)
     assert all(token.revoked_at is not None for token in uow.stored_tokens())
-    with pytest.raises(AuthenticationError) as newest:
-        await refresh(uow, tokens, clock, third.refresh_token)
-    assert newest.value.code == "INVALID_REFRESH_TOKEN"
+    await refused_refresh(uow, tokens, clock, third.refresh_token)
 
 
 async def test_replay_revokes_only_that_family(
@@ -200,9 +204,7 @@ async def test_expired_refresh_token_is_refused(
     await create_user(uow, hasher, clock)
     pair = await login(uow, hasher, tokens)
     clock.advance(age)
-    with pytest.raises(AuthenticationError) as caught:
-        await refresh(uow, tokens, clock, pair.refresh_token)
-    assert caught.value.code == "INVALID_REFRESH_TOKEN"
+    await refused_refresh(uow, tokens, clock, pair.refresh_token)
     assert stored_token(uow, pair.refresh_token).used_at is None
 
 
@@ -221,9 +223,7 @@ async def test_a_session_refreshed_daily_ends_at_its_absolute_lifetime(
     assert last.expires_at == logged_in_at + SESSION_LIFETIME
 
     clock.advance(logged_in_at + SESSION_LIFETIME - clock.now())
-    with pytest.raises(AuthenticationError) as caught:
-        await refresh(uow, tokens, clock, pair.refresh_token)
-    assert caught.value.code == "INVALID_REFRESH_TOKEN"
+    await refused_refresh(uow, tokens, clock, pair.refresh_token)
 
 
 async def test_a_new_login_starts_a_new_session(
@@ -247,9 +247,7 @@ async def test_a_new_login_starts_a_new_session(
 async def test_unknown_refresh_token_is_refused(
     uow: InMemoryUnitOfWork, tokens: TokenService, clock: FixedClock, raw: str
 ) -> None:
-    with pytest.raises(AuthenticationError) as caught:
-        await refresh(uow, tokens, clock, raw)
-    assert caught.value.code == "INVALID_REFRESH_TOKEN"
+    await refused_refresh(uow, tokens, clock, raw)
 
 
 async def test_access_token_is_not_a_refresh_token(
@@ -257,9 +255,7 @@ async def test_access_token_is_not_a_refresh_token(
 ) -> None:
     await create_user(uow, hasher, clock)
     pair = await login(uow, hasher, tokens)
-    with pytest.raises(AuthenticationError) as caught:
-        await refresh(uow, tokens, clock, pair.access_token)
-    assert caught.value.code == "INVALID_REFRESH_TOKEN"
+    await refused_refresh(uow, tokens, clock, pair.access_token)
 
 
 # --- LogoutUser ------------------------------------------------------------------------------

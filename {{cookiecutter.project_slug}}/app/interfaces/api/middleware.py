@@ -53,8 +53,8 @@ class RequestMiddleware:
         request_id = _request_id(scope)
         # Exposed as request.state.request_id, so error handlers can log it.
         scope.setdefault("state", {})["request_id"] = request_id
-        added = [(b"x-request-id", request_id.encode())]
-        added.extend(self.security_headers.for_path(scope["path"]))
+        header = (b"x-request-id", request_id.encode())
+        security = self.security_headers.for_path(scope["path"])
         status = 500
         response_started = False
 
@@ -63,7 +63,7 @@ class RequestMiddleware:
             if message["type"] == "http.response.start":
                 status = message["status"]
                 response_started = True
-                message["headers"] = [*message.get("headers", []), *added]
+                message["headers"] = [*message.get("headers", []), header, *security]
             await send(message)
 
         received = 0
