@@ -11,6 +11,7 @@ import json
 import os
 import re
 import secrets
+import shlex
 import shutil
 import subprocess
 import sys
@@ -457,6 +458,10 @@ def compose_problems(project: Path, config: dict[str, Any]) -> Iterator[str]:
             is_named = source and not source.startswith((".", "/", "~", "$"))
             if ":" in str(mount) and is_named and source not in volumes:
                 yield f"{name}: volume {source!r} is not declared"
+        for entry in service.get("secrets") or []:
+            secret = entry if isinstance(entry, str) else entry.get("source")
+            if secret not in (config.get("secrets") or {}):
+                yield f"{name}: secret {secret!r} is not declared"
         env_files = service.get("env_file") or []
         for entry in [env_files] if isinstance(env_files, str | dict) else env_files:
             path = entry if isinstance(entry, str) else entry.get("path", "")
@@ -608,11 +613,10 @@ def redis_problems(config: dict[str, Any], *, environment: str, use_redis: bool)
     target = COMPOSE_REDIS_URL.fullmatch(str(url)) if url is not None else None
     if target is None:
         yield f"app: REDIS_URL {url!r} does not point at the redis service"
-    command = [str(word) for word in redis.get("command") or []]
-    password = command[command.index("--requirepass") + 1] if "--requirepass" in command else ""
+    command, password = _redis_command(redis)
     if not password:
         yield "redis: no --requirepass: whoever reaches it could reset the login counters"
-    elif target is not None and _variable(target["password"] or "") != _variable(password):
+    elif target is not None and _app_redis_password(app, target) != _variable(password):
         yield "app: REDIS_URL does not carry the password redis requires"
     # The outbox forgets an event once Redis has it: the stream must survive a restart.
     appendonly = command[command.index("--appendonly") + 1] if "--appendonly" in command else ""
@@ -633,6 +637,64 @@ def redis_problems(config: dict[str, Any], *, environment: str, use_redis: bool)
         yield "redis: /data is in memory (tmpfs): the append-only file would not survive"
     if environment == HARDENED_ENVIRONMENT:
         yield from hardening_problems("redis", redis)
+
+
+# A password redis-server reads from a secret file on stdin (`redis-server -`).
+STDIN_PASSWORD = re.compile(r'^requirepass "\$\$?\(cat (/run/secrets/\w+)\)"$', re.MULTILINE)
+
+
+def _redis_command(redis: dict[str, Any]) -> tuple[list[str], str]:
+    """redis-server's arguments and the password it requires (a variable or a secret's path).
+
+    Run as given, or through `sh -c` when the password comes from a secret file: then the
+    script's first line holds the arguments, and the configuration on stdin the password.
+    """
+    command = [str(word) for word in redis.get("command") or []]
+    if command[:2] == ["sh", "-c"] and len(command) == 3:
+        script = command[2]
+        words = shlex.split(script.splitlines()[0]) if script.strip() else []
+        found = STDIN_PASSWORD.search(script)
+        return words, found[1] if found and "-" in words else ""
+    password = command[command.index("--requirepass") + 1] if "--requirepass" in command else ""
+    return command, password
+
+
+def _app_redis_password(app: dict[str, Any], url: re.Match[str]) -> str:
+    """The variable the app's REDIS_URL interpolates its password from, or its password file."""
+    password_file = _dig(app, "environment", "REDIS_PASSWORD_FILE")
+    return str(password_file) if password_file else _variable(url["password"] or "")
+
+
+# Secrets an environment must not carry in stage and prod: each comes from a file.
+SECRET_VARIABLES = ("JWT_SECRET_KEY", "POSTGRES_PASSWORD", "REDIS_PASSWORD", "REDISCLI_AUTH")
+URL_WITH_PASSWORD = re.compile(r"^\w[\w+.-]*://[^/@]*:[^/@]+@")
+
+
+def secret_problems(config: dict[str, Any], *, environment: str) -> Iterator[str]:
+    """Why a stage or production secret might be in an environment variable (`docker
+    inspect` shows those) instead of a file, or a file might not be there: each
+    `/run/secrets/<name>` a service is told of is a secret it lists, declared from a file."""
+    if environment not in ("stage", "prod"):
+        return
+    declared: dict[str, Any] = config.get("secrets") or {}
+    for name, service in (config.get("services") or {}).items():
+        variables: dict[str, Any] = service.get("environment") or {}
+        listed = {
+            entry if isinstance(entry, str) else entry.get("source")
+            for entry in service.get("secrets") or []
+        }
+        for variable, value in variables.items():
+            text = "" if value is None else str(value)
+            # `${NAME:-default}` reads as NAME, so a default's colon is not a password's.
+            bare = re.sub(r"\$\{(\w+)[^}]*\}", r"\1", text)
+            if (variable in SECRET_VARIABLES and text) or URL_WITH_PASSWORD.match(bare):
+                yield f"{name}: {variable} carries a secret in the environment"
+            if text.startswith("/run/secrets/"):
+                secret = text.removeprefix("/run/secrets/")
+                if secret not in listed:
+                    yield f"{name}: {variable} names the secret {secret!r}, which it does not list"
+                elif not _dig(declared, secret, "file"):
+                    yield f"{name}: the secret {secret!r} is declared from no file"
 
 
 # The event workers compose runs beside the app, by service name: the command each runs.
@@ -734,6 +796,7 @@ def test_compose_combination_is_valid(bake: Bake, variant: Variant, files: tuple
     assert list(compose_problems(project.path, merged)) == []
     environment = files[1].split(".")[1] if len(files) > 1 else "base"
     assert list(redis_problems(merged, environment=environment, use_redis=variant.redis)) == []
+    assert list(secret_problems(merged, environment=environment)) == []
     workers = event_worker_problems(merged, environment=environment, use_redis=variant.redis)
     assert list(workers) == []
     # With a Compose client installed, also let it interpolate and merge for real.

@@ -17,6 +17,7 @@ from tests.test_baked_quality import (
     missing_copy_sources,
     proxy_problems,
     redis_problems,
+    secret_problems,
 )
 
 DOCKERFILE = """\
@@ -74,6 +75,7 @@ def test_compose_problems_find_dangling_references(tmp_path: Path) -> None:
                 "depends_on": {"db": {"condition": "service_healthy"}},
                 "volumes": ["data:/var/lib/app", "./src:/src"],
                 "env_file": [".env", {"path": "optional.env", "required": False}],
+                "secrets": ["jwt_secret_key"],
             },
             "worker": {"depends_on": ["app"]},
         }
@@ -81,6 +83,7 @@ def test_compose_problems_find_dangling_references(tmp_path: Path) -> None:
     assert list(compose_problems(tmp_path, config)) == [
         "app: depends_on unknown service 'db'",
         "app: volume 'data' is not declared",
+        "app: secret 'jwt_secret_key' is not declared",
         "app: env_file '.env' does not exist",
         f"app: build file {tmp_path / 'Dockerfile'} does not exist",
         "worker: neither image nor build",
@@ -452,3 +455,118 @@ def test_event_worker_problems_find_a_consumer_in_a_variant_without_redis() -> N
     config = copy.deepcopy(WITH_WORKERS)
     config["services"].pop("consumer")
     assert list(event_worker_problems(config, environment="base", use_redis=False)) == []
+
+
+# Redis reading its password from a secret file on stdin, as stage and prod run it.
+STDIN_SCRIPT = (
+    "exec docker-entrypoint.sh redis-server - --appendonly yes --maxmemory-policy noeviction"
+    ' <<CONFIG\nrequirepass "$$(cat /run/secrets/redis_password)"\nCONFIG\n'
+)
+
+
+def _with_password_from_a_file() -> dict[str, Any]:
+    config = copy.deepcopy(WITH_REDIS)
+    _redis(config)["command"] = ["sh", "-c", STDIN_SCRIPT]
+    _app(config)["environment"] = {
+        "REDIS_URL": "redis://redis:6379/0",
+        "REDIS_PASSWORD_FILE": "/run/secrets/redis_password",
+    }
+    return config
+
+
+def test_redis_problems_accept_a_password_read_from_a_secret_file() -> None:
+    config = _with_password_from_a_file()
+    assert list(redis_problems(config, environment="prod", use_redis=True)) == []
+
+
+@pytest.mark.parametrize(
+    ("break_config", "problem"),
+    [
+        pytest.param(
+            lambda c: _redis(c).update(command=["sh", "-c", STDIN_SCRIPT.replace(" - ", " ")]),
+            "no --requirepass",
+            id="stdin-not-read",
+        ),
+        pytest.param(
+            lambda c: _app(c)["environment"].update(REDIS_PASSWORD_FILE="/run/secrets/other"),
+            "does not carry the password",
+            id="another-file",
+        ),
+        pytest.param(
+            lambda c: _app(c)["environment"].pop("REDIS_PASSWORD_FILE"),
+            "does not carry the password",
+            id="no-file",
+        ),
+    ],
+)
+def test_redis_problems_find_a_password_file_that_does_not_match(
+    break_config: Callable[[dict[str, Any]], object], problem: str
+) -> None:
+    config = _with_password_from_a_file()
+    break_config(config)
+    problems = list(redis_problems(config, environment="prod", use_redis=True))
+    assert any(problem in found for found in problems), problems
+
+
+WITH_SECRETS: dict[str, Any] = {
+    "secrets": {"jwt_secret_key": {"file": "./secrets/jwt_secret_key"}},
+    "services": {
+        "app": {
+            "environment": {
+                "JWT_SECRET_KEY_FILE": "/run/secrets/jwt_secret_key",
+                "DATABASE_URL": "postgresql://${POSTGRES_USER:-app}@db:5432/${POSTGRES_DB:-app}",
+                "POSTGRES_PASSWORD": "",
+            },
+            "secrets": ["jwt_secret_key"],
+        }
+    },
+}
+
+
+@pytest.mark.parametrize("environment", ["stage", "prod"])
+def test_secret_problems_accept_secrets_from_files(environment: str) -> None:
+    assert list(secret_problems(WITH_SECRETS, environment=environment)) == []
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "problem"),
+    [
+        pytest.param("JWT_SECRET_KEY", "${JWT_SECRET_KEY:?set it}", "carries a secret", id="key"),
+        pytest.param(
+            "DATABASE_URL",
+            "postgresql://${POSTGRES_USER:-app}:${POSTGRES_PASSWORD:?set it}@db:5432/app",
+            "carries a secret",
+            id="url-with-password",
+        ),
+        pytest.param(
+            "REDIS_URL",
+            "redis://:${REDIS_PASSWORD:?x}@redis:6379/0",
+            "carries a secret",
+            id="redis",
+        ),
+        pytest.param(
+            "OTHER_FILE", "/run/secrets/unlisted", "which it does not list", id="unlisted"
+        ),
+    ],
+)
+def test_secret_problems_find_a_secret_in_the_environment(
+    variable: str, value: str, problem: str
+) -> None:
+    config = copy.deepcopy(WITH_SECRETS)
+    _app(config)["environment"][variable] = value
+    problems = list(secret_problems(config, environment="prod"))
+    assert any(problem in found for found in problems), problems
+
+
+def test_secret_problems_find_a_listed_secret_declared_from_no_file() -> None:
+    config = copy.deepcopy(WITH_SECRETS)
+    config["secrets"]["jwt_secret_key"] = {"external": True}
+    assert list(secret_problems(config, environment="prod")) == [
+        "app: the secret 'jwt_secret_key' is declared from no file"
+    ]
+
+
+def test_secret_problems_leave_development_alone() -> None:
+    config = copy.deepcopy(WITH_SECRETS)
+    _app(config)["environment"]["JWT_SECRET_KEY"] = "${JWT_SECRET_KEY:?set it}"
+    assert list(secret_problems(config, environment="dev")) == []

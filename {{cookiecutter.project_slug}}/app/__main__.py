@@ -6,9 +6,8 @@ import asyncio
 import getpass
 import logging
 import os
-{%- if cookiecutter.use_redis == "true" %}
-{%- endif %}
 import sys
+from pathlib import Path
 
 from row_query import RowQueryError
 
@@ -32,6 +31,9 @@ from app.infrastructure.logging import configure_logging
 from app.infrastructure.metrics.metrics_endpoint import metrics_endpoint
 {%- if cookiecutter.use_redis == "true" %}
 from app.infrastructure.redis.redis_stream_consumer import EntryNotDeliveredError
+{%- endif %}
+from app.infrastructure.secret_files import read_secret
+{%- if cookiecutter.use_redis == "true" %}
 from app.interfaces.dependencies.container import Container
 {%- endif %}
 from app.interfaces.workers.polling_loop import Pacing, keep_running, reason, stop_on_signals
@@ -53,8 +55,8 @@ def migrate() -> int:
     return 0
 
 
-def create_admin(email: str) -> int:
-    password = os.environ.get("ADMIN_PASSWORD") or getpass.getpass("Admin password: ")
+def create_admin(email: str, password_file: Path | None) -> int:
+    password = _admin_password(password_file)
 
     async def run() -> UserDTO:
         async with build_container(load_settings()) as container:
@@ -70,6 +72,16 @@ def create_admin(email: str) -> int:
         return 1
     print(f"Created admin {admin.email}")
     return 0
+
+
+def _admin_password(password_file: Path | None) -> str:
+    # A file or a prompt keeps the password off the command line and out of shell history.
+    if password_file is None:
+        return os.environ.get("ADMIN_PASSWORD") or getpass.getpass("Admin password: ")
+    try:
+        return read_secret(password_file, "--password-file")
+    except ValueError as error:
+        raise ConfigurationError(str(error)) from None
 
 
 def purge_tokens() -> int:
@@ -289,6 +301,11 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("migrate", help="apply pending database migrations")
     admin = commands.add_parser("create-admin", help="create an admin user")
     admin.add_argument("--email", required=True)
+    admin.add_argument(
+        "--password-file",
+        type=Path,
+        help="read the password from this file (default: ADMIN_PASSWORD, else a prompt)",
+    )
     commands.add_parser("purge-tokens", help="delete expired refresh tokens (run it daily)")
     relay = commands.add_parser("relay-events", help="publish the outbox's events, until stopped")
     relay.add_argument("--once", action="store_true", help="publish what is there, then exit")
@@ -320,7 +337,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "migrate":
             return migrate()
         if args.command == "create-admin":
-            return create_admin(args.email)
+            return create_admin(args.email, args.password_file)
         if args.command == "purge-tokens":
             return purge_tokens()
         if args.command == "relay-events":

@@ -9,7 +9,7 @@ import os
 import socket
 {%- endif %}
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from dotenv import dotenv_values
 from pydantic import (
@@ -31,6 +31,7 @@ from app.infrastructure.logging import LogFormat
 {%- if cookiecutter.use_redis == "true" %}
 from app.infrastructure.redis.redis_url import require_redis_url
 {%- endif %}
+from app.infrastructure.secret_files import SecretFile, apply_secret_files
 from app.infrastructure.signing_key import key_problem, per_process_key
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -43,6 +44,20 @@ DEFAULT_DATABASE_URL = {% if cookiecutter.db_driver == "postgresql" -%}
 {%- else -%}
     "sqlite+aiosqlite:///./dev.db"
 {%- endif %}
+# Each secret may come from a file instead, such as a Docker secret in /run/secrets
+# (app/infrastructure/secret_files.py); a password file completes a URL without one.
+SECRET_FILES = (
+    SecretFile("jwt_secret_key_file", "jwt_secret_key"),
+    SecretFile("database_url_file", "database_url"),
+{%- if cookiecutter.db_driver == "postgresql" %}
+    SecretFile("database_password_file", "database_url", is_password_of_url=True),
+    SecretFile("database_read_url_file", "database_read_url"),
+{%- endif %}
+{%- if cookiecutter.use_redis == "true" %}
+    SecretFile("redis_url_file", "redis_url"),
+    SecretFile("redis_password_file", "redis_url", is_password_of_url=True),
+{%- endif %}
+)
 
 
 class Settings(BaseSettings):
@@ -65,6 +80,17 @@ class Settings(BaseSettings):
     database_query_timeout_seconds: float = Field(default=5.0, gt=0)
     # How long `migrate` waits for a lock: another migrate's, or a table in use.
     migration_lock_timeout_seconds: float = Field(default=DEFAULT_LOCK_TIMEOUT_SECONDS, gt=0)
+    # Files that hold a secret setting (SECRET_FILES above): empty means none.
+    jwt_secret_key_file: str = ""
+    database_url_file: str = ""
+{%- if cookiecutter.db_driver == "postgresql" %}
+    database_password_file: str = ""
+    database_read_url_file: str = ""
+{%- endif %}
+{%- if cookiecutter.use_redis == "true" %}
+    redis_url_file: str = ""
+    redis_password_file: str = ""
+{%- endif %}
     # Unset (or empty) means a random key per process, and only in local: see signing_key.py.
     jwt_secret_key: SecretStr = Field(default=SecretStr(""), validate_default=True)
     jwt_algorithm: Literal["HS256", "HS384", "HS512"] = "HS256"
@@ -174,6 +200,13 @@ class Settings(BaseSettings):
     metrics_port: int = Field(default=0, ge=0, le=65535)
     # Loopback by default: the metrics are for the scraper, not for the API's clients.
     metrics_host: str = "127.0.0.1"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _secrets_from_files(cls, values: Any) -> Any:
+        if not isinstance(values, dict):
+            return values
+        return apply_secret_files(values, SECRET_FILES, {"database_url": DEFAULT_DATABASE_URL})
 
     @field_validator("database_url")
     @classmethod

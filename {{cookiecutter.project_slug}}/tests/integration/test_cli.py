@@ -29,6 +29,7 @@ from app.infrastructure.db.column_types import timestamp
 from app.infrastructure.db.connection import create_engine, load_sql_registry
 from app.infrastructure.db.database_url import parse_database_url
 from app.infrastructure.db.sql_outbox import write_event
+from app.infrastructure.security.bcrypt_password_hasher import BcryptPasswordHasher
 from app.server.server_config import ServerConfig
 
 from .builders import DRIVER_MISMATCH, OTHER_DRIVER, new_user, store_user, url_with_secret
@@ -90,6 +91,30 @@ def test_create_admin_creates_one_admin(database_url: str) -> None:
     assert again.returncode == 1
     assert "Could not create the admin" in again.stderr
     assert ADMIN_PASSWORD not in again.stdout + again.stderr
+
+
+def test_create_admin_reads_the_password_from_a_file_and_nowhere_else(
+    database_url: str, tmp_path: Path
+) -> None:
+    # Neither ADMIN_PASSWORD nor a terminal: the file is the only source it has.
+    password_file = tmp_path / "admin_password"
+    password_file.write_text(ADMIN_PASSWORD + "\n")
+    environment = {key: value for key, value in os.environ.items() if key != "ADMIN_PASSWORD"}
+    command = ["create-admin", "--email", "root@example.com", "--password-file"]
+
+    created = run_app(database_url, *command, str(password_file), **environment)
+
+    assert created.returncode == 0, created.stderr
+    [password_hash] = fetch_column(
+        database_url, "SELECT password_hash FROM users WHERE email = 'root@example.com'"
+    )
+    hasher = BcryptPasswordHasher(rounds=4, max_concurrency=1, max_pending=1)
+    assert asyncio.run(hasher.verify(ADMIN_PASSWORD, password_hash))
+
+    missing = run_app(database_url, *command, str(tmp_path / "absent"), **environment)
+    assert missing.returncode == 2
+    assert missing.stderr.startswith("error: --password-file: cannot read")
+    assert missing.stderr.count("\n") == 1
 
 
 def test_create_admin_refuses_a_weak_password(database_url: str) -> None:
