@@ -26,7 +26,7 @@ MAX_STATEFUL_STEPS = 6
 # A hang guard, far above a normal answer: a request past it fails the run.
 REQUEST_TIMEOUT_SECONDS = 10
 # Rules the schema can state only in words (descriptions), so schema-valid data may break
-# them: bcrypt's 72-byte limit (maxLength counts characters), the common-password list,
+# them: the common-password list, a password of only blanks or combining marks,
 # email normalisation (IDNA, one script per label). Their operations may refuse positive
 # data with 422, and `refusals_name_their_rule` holds that 422 to naming the rule. So
 # may the listing: a cursor is any string to the schema, but only one it issued works.
@@ -36,7 +36,6 @@ POLICY_CODES = frozenset(
         "INVALID_EMAIL",
         "PASSWORD_BLANK",
         "PASSWORD_TOO_COMMON",
-        "PASSWORD_TOO_LONG",
         "INVALID_CURSOR",
     }
 )

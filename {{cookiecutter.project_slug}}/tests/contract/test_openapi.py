@@ -287,15 +287,15 @@ async def test_every_documented_example_address_matches_and_registers(
         ("CreateUserRequest", "password"),
     ],
 )
-def test_password_fields_state_the_byte_limit(
+def test_password_fields_state_the_limit_in_characters_and_the_normalisation(
     openapi: dict[str, Any], schema: str, field: str
 ) -> None:
-    """maxLength counts characters; bcrypt's limit is 72 bytes, which the schema says too."""
+    """maxLength counts characters, as the server does: the schema states the whole rule."""
     password = openapi["components"]["schemas"][schema]["properties"][field]
 
-    assert "at most 72 bytes in UTF-8" in password["description"]
-    assert password["x-max-utf8-bytes"] == 72
-    assert password["maxLength"] == 72  # an upper bound: 72 bytes are never more characters
+    assert password["maxLength"] == 256
+    assert "NFKC" in password["description"]
+    assert "x-max-utf8-bytes" not in password
 
 
 def test_links_lead_to_documented_operations_and_existing_fields(

@@ -2,9 +2,10 @@
 
 from typing import Any
 
+import bcrypt
 import pytest
 from pydantic import SecretStr
-from sql_statements import fetch_column
+from sql_statements import execute_sql, fetch_column
 
 from app import bootstrap
 from app.application.commands.change_password import ChangePasswordCommand
@@ -101,6 +102,33 @@ async def test_a_read_replica_gets_an_engine_of_its_own_closed_on_exit_too(
 {%- endif %}
 
 
+async def test_login_replaces_a_plain_bcrypt_hash_with_a_prehashed_one(settings: Settings) -> None:
+    """Hashes stored before passwords could pass 72 bytes keep working, once, and are
+    replaced at that login by the form that reads every character."""
+    email, password = "legacy@example.com", "a password from before"
+    database_url = settings.database_url.get_secret_value()
+    async with bootstrap.build_container(settings) as container:
+        await container.command_bus.dispatch(RegisterUserCommand(email=email, password=password))
+    plain = bcrypt.hashpw(password.encode(), bcrypt.gensalt(settings.bcrypt_rounds)).decode()
+    execute_sql(
+        database_url,
+        "UPDATE users SET password_hash = :hash WHERE email = 'legacy@example.com'",
+        {"hash": plain},
+    )
+
+    async with bootstrap.build_container(settings) as container:
+        await container.command_bus.dispatch(
+            LoginUserCommand(email=email, password=password, address_bucket=CLIENT)
+        )
+        [stored] = fetch_column(
+            database_url, "SELECT password_hash FROM users WHERE email = 'legacy@example.com'"
+        )
+        assert stored.startswith(f"hmac-sha256$2b${settings.bcrypt_rounds:02d}$")
+        await container.command_bus.dispatch(
+            LoginUserCommand(email=email, password=password, address_bucket=CLIENT)
+        )
+
+
 async def test_login_upgrades_a_hash_made_before_the_cost_was_raised(settings: Settings) -> None:
     email, password = "cost@example.com", "a long enough password"
     async with bootstrap.build_container(settings) as container:
@@ -115,7 +143,7 @@ async def test_login_upgrades_a_hash_made_before_the_cost_was_raised(settings: S
             settings.database_url.get_secret_value(),
             "SELECT password_hash FROM users WHERE email = 'cost@example.com'",
         )
-        assert stored.startswith(f"$2b${stronger.bcrypt_rounds:02d}$")
+        assert stored.startswith(f"hmac-sha256$2b${stronger.bcrypt_rounds:02d}$")
         # ...and the upgraded hash still opens the account.
         await container.command_bus.dispatch(
             LoginUserCommand(email=email, password=password, address_bucket=CLIENT)

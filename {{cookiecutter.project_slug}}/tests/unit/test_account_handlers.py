@@ -78,7 +78,7 @@ async def test_register_twice_is_a_conflict(
     ("email", "password", "code"),
     [
         pytest.param("alice@example.com", "short", "PASSWORD_TOO_SHORT", id="short-password"),
-        pytest.param("alice@example.com", "€" * 25, "PASSWORD_TOO_LONG", id="75-byte-password"),
+        pytest.param("alice@example.com", "€" * 257, "PASSWORD_TOO_LONG", id="257-characters"),
         pytest.param("not-an-email", PASSWORD, "INVALID_EMAIL", id="bad-email"),
     ],
 )

@@ -1,4 +1,5 @@
-"""The real bcrypt hasher: it round-trips, and it bounds how many hashes may wait."""
+"""The real bcrypt hasher: it round-trips every character of a password, still opens the
+plain bcrypt hashes stored before, and bounds how many hashes may wait."""
 
 import asyncio
 import threading
@@ -59,7 +60,7 @@ class Gate:
 async def test_hash_and_verify_round_trip(hasher: BcryptPasswordHasher) -> None:
     hashed = await hasher.hash(PASSWORD)
 
-    assert hashed.startswith("$2b$04$")
+    assert hashed.startswith("hmac-sha256$2b$04$")
     assert await hasher.verify(PASSWORD.value, hashed)
     assert not await hasher.verify("another password", hashed)
     assert not await hasher.verify(PASSWORD.value, None)  # the dummy verification
@@ -167,22 +168,64 @@ async def test_a_failing_hash_frees_its_slot(
 
 # 72 bytes in UTF-8, as much as bcrypt reads: 70 ASCII letters and one 2-byte letter.
 SEVENTY_TWO_BYTES = "p" * 70 + "\u00e9"
+SUFFIXES = [
+    pytest.param("x", id="one-more-byte"),
+    pytest.param("\u00e9", id="one-more-2-byte-letter"),
+    pytest.param("\U0001f600" * 100, id="400-more-bytes-of-emoji"),
+]
+
+
+@pytest.mark.parametrize("suffix", SUFFIXES)
+async def test_every_character_past_bcrypts_72_bytes_counts(
+    hasher: BcryptPasswordHasher, suffix: str
+) -> None:
+    longer = SEVENTY_TWO_BYTES + suffix
+    for password in (SEVENTY_TWO_BYTES, longer):
+        hashed = await hasher.hash(Password(password))
+        assert await hasher.verify(password, hashed)
+    # bcrypt alone would read the first 72 bytes only, which match.
+    assert not await hasher.verify(longer, await hasher.hash(Password(SEVENTY_TWO_BYTES)))
+    assert not await hasher.verify(SEVENTY_TWO_BYTES, await hasher.hash(Password(longer)))
 
 
 @pytest.mark.parametrize(
-    "suffix",
+    ("stored", "given"),
     [
-        pytest.param("x", id="one-more-byte"),
-        pytest.param("\u00e9", id="one-more-2-byte-letter"),
-        pytest.param("\U0001f600" * 100, id="400-more-bytes-of-emoji"),
-        pytest.param("y" * 10_000, id="10000-more-bytes"),
+        pytest.param("cr\u00e8me", "cre\u0300me", id="precomposed-then-combining"),
+        pytest.param("cre\u0300me", "cr\u00e8me", id="combining-then-precomposed"),
+        pytest.param(
+            "\uff50\uff41\uff53\uff53 2024", "pass \uff12\uff10\uff12\uff14", id="full-width"
+        ),
     ],
 )
-async def test_a_72_byte_password_plus_anything_never_verifies_as_the_72_byte_one(
+async def test_spellings_nfkc_makes_one_are_one_password(
+    hasher: BcryptPasswordHasher, stored: str, given: str
+) -> None:
+    hashed = await hasher.hash(Password(stored + " of a phrase"))
+    assert await hasher.verify(given + " of a phrase", hashed)
+
+
+def plain_bcrypt(password: str) -> str:
+    """A hash as the service stored them before it pre-hashed: bcrypt over the password."""
+    return bcrypt.hashpw(password.encode(), bcrypt.gensalt(4)).decode()
+
+
+async def test_a_plain_bcrypt_hash_still_verifies_and_asks_to_be_replaced(
+    hasher: BcryptPasswordHasher,
+) -> None:
+    hashed = plain_bcrypt(PASSWORD.value)
+
+    assert await hasher.verify(PASSWORD.value, hashed)
+    assert not await hasher.verify("another password", hashed)
+    assert hasher.needs_rehash(hashed)
+    assert not hasher.needs_rehash(await hasher.hash(PASSWORD))
+
+
+@pytest.mark.parametrize("suffix", [*SUFFIXES, pytest.param("y" * 10_000, id="10000-more")])
+async def test_a_plain_hash_never_opens_for_its_first_72_bytes_plus_anything(
     hasher: BcryptPasswordHasher, suffix: str
 ) -> None:
-    assert len(SEVENTY_TWO_BYTES.encode()) == 72
-    hashed = await hasher.hash(Password(SEVENTY_TWO_BYTES))
+    hashed = plain_bcrypt(SEVENTY_TWO_BYTES)
     assert await hasher.verify(SEVENTY_TWO_BYTES, hashed)
 
     # bcrypt would read only the first 72 bytes, which match: the hasher refuses instead.

@@ -45,10 +45,10 @@ PROMISES: dict[str, tuple[Any, str, str, dict[str, Any]]] = {
         {"reason": "too_short", "min_characters": 8},
     ),
     "password-too-long": (
-        lambda: Password("\u00e9" * 37),  # 37 characters, 74 bytes
+        lambda: Password("\u00e9" * 257),
         "PASSWORD_TOO_LONG",
-        "Password must be at most 72 bytes in UTF-8",
-        {"reason": "too_long", "max_utf8_bytes": 72},
+        "Password must be at most 256 characters",
+        {"reason": "too_long", "max_characters": 256},
     ),
     "email-shape": (
         lambda: canonical_email("alice@example.com@evil.com"),

@@ -9,8 +9,8 @@ from app.domain.value_objects.common_passwords import is_common
 from app.domain.value_objects.invisible_characters import is_invisible
 
 MIN_CHARACTERS = 8
-# bcrypt only reads 72 bytes; anything longer would be silently truncated or rejected.
-MAX_UTF8_BYTES = 72
+# A passphrase of several words in any script fits; the hasher reads all of it.
+MAX_CHARACTERS = 256
 
 
 def _is_visible(character: str) -> bool:
@@ -30,11 +30,11 @@ class Password(ValueObject):
                 code="PASSWORD_TOO_SHORT",
                 details={"reason": "too_short", "min_characters": MIN_CHARACTERS},
             )
-        if len(self.value.encode()) > MAX_UTF8_BYTES:
+        if len(self.value) > MAX_CHARACTERS:
             raise ValidationError(
-                f"Password must be at most {MAX_UTF8_BYTES} bytes in UTF-8",
+                f"Password must be at most {MAX_CHARACTERS} characters",
                 code="PASSWORD_TOO_LONG",
-                details={"reason": "too_long", "max_utf8_bytes": MAX_UTF8_BYTES},
+                details={"reason": "too_long", "max_characters": MAX_CHARACTERS},
             )
         if not any(_is_visible(character) for character in self.value):
             raise ValidationError(

@@ -1,18 +1,11 @@
 import uuid
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import BaseModel, Field
 
 from app.domain.value_objects.email import MAX_LENGTH as EMAIL_MAX_LENGTH
-from app.domain.value_objects.password import MAX_UTF8_BYTES, MIN_CHARACTERS
+from app.domain.value_objects.password import MAX_CHARACTERS, MIN_CHARACTERS
 from app.interfaces.api.schemas.response_model import ResponseModel
-
-
-def _fits_bcrypt(value: str) -> str:
-    if len(value.encode()) > MAX_UTF8_BYTES:
-        raise ValueError(f"must be at most {MAX_UTF8_BYTES} bytes in UTF-8")
-    return value
-
 
 # One "@", a dot in the domain, no whitespace or control character inside; ASCII
 # whitespace around it is ignored. The same pattern is published and enforced, so the
@@ -39,36 +32,29 @@ EmailField = Annotated[
     ),
 ]
 PASSWORD_EXAMPLE = "correct horse battery staple"  # noqa: S105 - a documentation example
-_BYTE_LIMIT = (
-    f"at most {MAX_UTF8_BYTES} bytes in UTF-8 (bcrypt reads no more), which is fewer "
-    f"than {MAX_UTF8_BYTES} characters once any is outside ASCII"
-)
-# maxLength counts characters, so it is only an upper bound: the byte limit is the rule.
+_NORMALISED = "compared after NFKC normalisation, so look-alike spellings are one password"
 NewPassword = Annotated[
     str,
     Field(
         min_length=MIN_CHARACTERS,
-        max_length=MAX_UTF8_BYTES,
+        max_length=MAX_CHARACTERS,
         description=(
-            f"At least {MIN_CHARACTERS} characters and {_BYTE_LIMIT}; not one of the "
-            "10,000 most common passwords, not only whitespace or combining marks"
+            f"{MIN_CHARACTERS} to {MAX_CHARACTERS} characters in any script, {_NORMALISED}; "
+            "not one of the 10,000 most common passwords, not only whitespace or "
+            "combining marks"
         ),
         examples=[PASSWORD_EXAMPLE],
-        json_schema_extra={"x-max-utf8-bytes": MAX_UTF8_BYTES},
     ),
-    AfterValidator(_fits_bcrypt),
 ]
-# Login accepts any length the hasher can take; the policy applies when setting one.
+# Login takes any password that could have been set; the policy applies when setting one.
 GivenPassword = Annotated[
     str,
     Field(
         min_length=1,
-        max_length=MAX_UTF8_BYTES,
-        description=f"The password, {_BYTE_LIMIT}",
+        max_length=MAX_CHARACTERS,
+        description=f"The password, at most {MAX_CHARACTERS} characters, {_NORMALISED}",
         examples=[PASSWORD_EXAMPLE],
-        json_schema_extra={"x-max-utf8-bytes": MAX_UTF8_BYTES},
     ),
-    AfterValidator(_fits_bcrypt),
 ]
 OpaqueToken = Annotated[str, Field(min_length=1, max_length=512)]
 
