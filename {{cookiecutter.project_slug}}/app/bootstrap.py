@@ -32,6 +32,7 @@ from app.application.read_database import ReadDatabase
 from app.application.services.access_token_codec import AccessTokenCodec
 from app.application.services.login_throttle import LoginLimits, LoginThrottle
 from app.application.services.refresh_throttle import RefreshLimits, RefreshThrottle
+from app.application.services.security_audit import SecurityAudit
 from app.application.services.token_service import TokenService
 from app.domain.services.clock import Clock
 from app.domain.services.password_hasher import PasswordHasher
@@ -49,6 +50,7 @@ from app.infrastructure.db.sql_outbox import SqlOutbox
 from app.infrastructure.db.sql_replica_probe import SqlReplicaProbe
 {%- endif %}
 from app.infrastructure.db.unit_of_work import SqlUnitOfWork
+from app.infrastructure.logging_security_log import LoggingSecurityLog
 from app.infrastructure.metrics.prometheus_dispatch_observer import PrometheusDispatchObserver
 from app.infrastructure.metrics.prometheus_rejection_counter import PrometheusRejectionCounter
 from app.infrastructure.metrics.resource_sampler import sampling
@@ -107,7 +109,9 @@ async def build_container(
         schema_version = expected_schema_version()
         # Who watches each handler call, and who counts the 429s: nobody, unless METRICS_PORT
         # or an OTEL_* exporter says so.
-        observers: list[DispatchObserver] = []
+        security_log = LoggingSecurityLog(settings.jwt_secret_key.get_secret_value().encode())
+        # The security audit always watches: admin actions and refusals are logged.
+        observers: list[DispatchObserver] = [SecurityAudit(security_log)]
         rejections: RejectionCounter | None = None
         if settings.metrics_port:
             observers.append(PrometheusDispatchObserver())
@@ -181,6 +185,7 @@ async def build_container(
             "clock": lambda: clock,
             "login_throttle": lambda: login_throttle,
             "refresh_throttle": lambda: refresh_throttle,
+            "security_log": lambda: security_log,
             "database": lambda: database_probe,
             "expected_schema_version": lambda: schema_version,
             "dependencies": lambda: dependencies,
@@ -234,6 +239,7 @@ async def build_container(
                 RateLimitScope.LOGOUT: settings.logout_rate_limit_per_minute,
             },
             relay=OutboxRelay(outbox, publisher, clock, relay_limits),
+            security_log=security_log,
 {%- if cookiecutter.use_redis == "true" %}
             event_consumer=None if stream is None else stream.consumer,
 {%- endif %}

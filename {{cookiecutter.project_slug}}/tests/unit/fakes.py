@@ -38,6 +38,7 @@ from app.application.ports.event_publisher import (
 )
 from app.application.ports.outbox import MarkedEvents, Outbox, OutboxBatch, PurgedEvents
 from app.application.ports.processed_event_log import ProcessedEventLog
+from app.application.ports.security_log import Detail, SecurityEvent
 from app.application.services.access_token_codec import AccessClaims
 from app.domain.entities.refresh_token import RefreshTokenEntity
 from app.domain.entities.user import UserEntity
@@ -468,3 +469,31 @@ class FakeReadDatabase:
             for row in self._rows.get(query, [])
             if all(str(row.get(key)) == str(value) for key, value in wanted.items())
         ]
+
+
+@dataclass
+class RecordedEvent:
+    event: SecurityEvent
+    user_id: uuid.UUID | None
+    email: str | None
+    details: dict[str, Detail]
+
+
+class RecordingSecurityLog:
+    """The security events a handler recorded, in order."""
+
+    def __init__(self) -> None:
+        self.events: list[RecordedEvent] = []
+
+    def record(
+        self,
+        event: SecurityEvent,
+        *,
+        user_id: uuid.UUID | None = None,
+        email: str | None = None,
+        **details: Detail,
+    ) -> None:
+        self.events.append(RecordedEvent(event, user_id, email, details))
+
+    def kinds(self) -> list[SecurityEvent]:
+        return [recorded.event for recorded in self.events]

@@ -16,7 +16,7 @@ from app.application.services.token_service import TokenService
 from app.domain.value_objects.role import Role
 from app.infrastructure.throttle.in_memory_throttle_store import InMemoryThrottleStore
 
-from .fakes import FakePasswordHasher, FixedClock, InMemoryUnitOfWork
+from .fakes import FakePasswordHasher, FixedClock, InMemoryUnitOfWork, RecordingSecurityLog
 
 PASSWORD = "correct horse battery"
 JWT_SECRET = "unit-test-secret-" + "x" * 47  # 64 bytes: long enough for HS256 and HS512
@@ -65,6 +65,7 @@ async def login(
     *,
     throttle: LoginThrottle | None = None,
     address: str = CLIENT_BUCKET,
+    security_log: RecordingSecurityLog | None = None,
 ) -> TokenPairDTO:
     """Log in from `address`; without a `throttle`, through a fresh one with the defaults."""
     return await handle_login_user(
@@ -73,6 +74,7 @@ async def login(
         hasher,
         tokens,
         throttle or LoginThrottle(InMemoryThrottleStore(), DEFAULT_LOGIN_LIMITS),
+        security_log or RecordingSecurityLog(),
     )
 
 
@@ -84,6 +86,7 @@ async def refresh(
     *,
     throttle: RefreshThrottle | None = None,
     address: str = CLIENT_BUCKET,
+    security_log: RecordingSecurityLog | None = None,
 ) -> TokenPairDTO:
     """Refresh from `address`; without a `throttle`, through a fresh one with the defaults."""
     return await handle_refresh_token(
@@ -92,4 +95,5 @@ async def refresh(
         tokens,
         clock,
         throttle or RefreshThrottle(InMemoryThrottleStore(), DEFAULT_REFRESH_LIMITS),
+        security_log or RecordingSecurityLog(),
     )

@@ -24,7 +24,7 @@ from app.domain.events.user_registered import UserRegistered
 from app.domain.value_objects.role import Role
 from app.domain.value_objects.user_id import UserId
 
-from .fakes import FakePasswordHasher, FixedClock, InMemoryUnitOfWork
+from .fakes import FakePasswordHasher, FixedClock, InMemoryUnitOfWork, RecordingSecurityLog
 from .helpers import PASSWORD, create_user, login
 
 NEW_PASSWORD = "a brand new passphrase"
@@ -47,6 +47,7 @@ async def _change_password(
         uow,
         hasher,
         clock,
+        RecordingSecurityLog(),
     )
 
 

@@ -17,7 +17,7 @@ from app.application.services.token_service import TokenService
 from app.domain.errors import AuthenticationError
 from app.domain.value_objects.user_id import UserId
 
-from .fakes import FakePasswordHasher, FixedClock, InMemoryUnitOfWork
+from .fakes import FakePasswordHasher, FixedClock, InMemoryUnitOfWork, RecordingSecurityLog
 from .helpers import create_user, login, refresh
 
 LockHook = Callable[[UserId], Awaitable[None]]
@@ -72,7 +72,10 @@ async def test_a_logout_waits_for_its_requesters_lock_and_acts_on_what_committed
 
     with pytest.raises(AuthenticationError) as caught:
         await handle_logout_user(
-            LogoutUserCommand(user_id=user.id, refresh_token=pair.refresh_token), uow, clock
+            LogoutUserCommand(user_id=user.id, refresh_token=pair.refresh_token),
+            uow,
+            clock,
+            RecordingSecurityLog(),
         )
 
     assert caught.value.message == "The account of this access token no longer exists"

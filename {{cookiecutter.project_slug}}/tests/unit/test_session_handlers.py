@@ -31,6 +31,7 @@ from .fakes import (
     FixedClock,
     InMemoryRefreshTokenRepository,
     InMemoryUnitOfWork,
+    RecordingSecurityLog,
 )
 from .helpers import (
     ACCESS_TTL,
@@ -270,7 +271,10 @@ async def test_logout_revokes_the_callers_family_only(
     other_device = await login(uow, hasher, tokens)
 
     await handle_logout_user(
-        LogoutUserCommand(user_id=alice.id, refresh_token=rotated.refresh_token), uow, clock
+        LogoutUserCommand(user_id=alice.id, refresh_token=rotated.refresh_token),
+        uow,
+        clock,
+        RecordingSecurityLog(),
     )
     assert stored_token(uow, this_device.refresh_token).revoked_at is not None
     assert stored_token(uow, rotated.refresh_token).revoked_at is not None
@@ -292,7 +296,10 @@ async def test_logout_with_someone_elses_token_leaves_it_alone(
     alices = await login(uow, hasher, tokens)
 
     await handle_logout_user(
-        LogoutUserCommand(user_id=mallory.id, refresh_token=alices.refresh_token), uow, clock
+        LogoutUserCommand(user_id=mallory.id, refresh_token=alices.refresh_token),
+        uow,
+        clock,
+        RecordingSecurityLog(),
     )
     assert stored_token(uow, alices.refresh_token).revoked_at is None
     assert await refresh(uow, tokens, clock, alices.refresh_token)
@@ -329,7 +336,10 @@ async def test_logout_never_revokes_a_family_of_another_user_whatever_the_ids_or
     owners = await login(uow, hasher, tokens)
 
     await handle_logout_user(
-        LogoutUserCommand(user_id=caller.id, refresh_token=owners.refresh_token), uow, clock
+        LogoutUserCommand(user_id=caller.id, refresh_token=owners.refresh_token),
+        uow,
+        clock,
+        RecordingSecurityLog(),
     )
 
     assert stored_token(uow, owners.refresh_token).revoked_at is None
@@ -340,7 +350,10 @@ async def test_logout_with_an_unknown_token_is_silent(
 ) -> None:
     alice = await create_user(uow, hasher, clock)
     await handle_logout_user(
-        LogoutUserCommand(user_id=alice.id, refresh_token="never-issued"), uow, clock
+        LogoutUserCommand(user_id=alice.id, refresh_token="never-issued"),
+        uow,
+        clock,
+        RecordingSecurityLog(),
     )
     assert uow.stored_tokens() == []
 
@@ -350,7 +363,10 @@ async def test_logout_for_a_vanished_user_is_an_authentication_error(
 ) -> None:
     with pytest.raises(AuthenticationError) as caught:
         await handle_logout_user(
-            LogoutUserCommand(user_id=uuid.uuid4(), refresh_token="never-issued"), uow, clock
+            LogoutUserCommand(user_id=uuid.uuid4(), refresh_token="never-issued"),
+            uow,
+            clock,
+            RecordingSecurityLog(),
         )
     assert caught.value.code == "INVALID_TOKEN"
 
@@ -376,6 +392,7 @@ async def test_change_password_replaces_the_hash_and_ends_every_session(
         uow,
         hasher,
         clock,
+        RecordingSecurityLog(),
     )
     stored = {user.id_.value: user for user in uow.stored_users()}
     assert await hasher.verify(NEW_PASSWORD, stored[alice.id].password_hash)
@@ -402,6 +419,7 @@ async def test_change_password_with_wrong_current_password_changes_nothing(
             uow,
             hasher,
             clock,
+            RecordingSecurityLog(),
         )
     assert caught.value.code == "INVALID_CURRENT_PASSWORD"
     [stored] = uow.stored_users()
@@ -433,6 +451,7 @@ async def test_change_password_rejects_a_weak_new_password(
             uow,
             hasher,
             clock,
+            RecordingSecurityLog(),
         )
     assert caught.value.code == code
     assert hasher.hashed == []
@@ -451,6 +470,7 @@ async def test_change_password_for_a_vanished_user_is_an_authentication_error(
             uow,
             hasher,
             clock,
+            RecordingSecurityLog(),
         )
 
 
@@ -506,6 +526,7 @@ async def test_change_password_is_a_conflict_when_another_change_committed_meanw
             uow,
             hasher,
             clock,
+            RecordingSecurityLog(),
         )
 
     assert caught.value.code == "PASSWORD_CHANGED_CONCURRENTLY"
@@ -573,6 +594,7 @@ async def test_change_password_is_a_conflict_when_any_other_hash_was_stored_mean
             uow,
             hasher,
             clock,
+            RecordingSecurityLog(),
         )
 
     assert caught.value.code == "PASSWORD_CHANGED_CONCURRENTLY"

@@ -1,6 +1,7 @@
 """Outermost HTTP concerns as one pure ASGI middleware (no per-request task hop).
 
-- request id: taken from X-Request-ID when sane, generated otherwise, echoed back;
+- request id: taken from X-Request-ID when sane, generated otherwise, echoed back, and
+  with the client's address the request's correlation (app/application/correlation.py);
 - security headers on every response, errors and 404s included (security_headers.py):
   nosniff, so no browser second-guesses a JSON body as HTML, a Content-Security-Policy,
   Referrer-Policy and, when configured, Strict-Transport-Security;
@@ -21,6 +22,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.application.correlation import Correlation, current_correlation
 from app.interfaces.api.access_log import AccessLog
 from app.interfaces.api.schemas.errors import envelope
 from app.interfaces.api.schemas.headers import REQUEST_ID_PATTERN
@@ -53,6 +55,8 @@ class RequestMiddleware:
         request_id = _request_id(scope)
         # Exposed as request.state.request_id, so error handlers can log it.
         scope.setdefault("state", {})["request_id"] = request_id
+        client = scope.get("client")
+        correlated = current_correlation.set(Correlation(request_id, client[0] if client else None))
         header = (b"x-request-id", request_id.encode())
         security = self.security_headers.for_path(scope["path"])
         status = 500
@@ -107,6 +111,7 @@ class RequestMiddleware:
             if not response_started:
                 await _send_error(send_with_id, 500, "INTERNAL_ERROR", "Internal server error")
         finally:
+            current_correlation.reset(correlated)
             self.access_log.write(scope, request_id, status, started)
 
 

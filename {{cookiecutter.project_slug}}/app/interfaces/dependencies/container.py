@@ -18,6 +18,7 @@ from app.application.events.outbox_relay import OutboxRelay
 from app.application.ports.event_consumer import EventConsumer
 {%- endif %}
 from app.application.ports.rejection_counter import RejectionCounter
+from app.application.ports.security_log import SecurityLog
 from app.application.services.token_service import TokenService
 from app.interfaces.pipeline.stages.rate_limit_scope import RateLimitScope
 
@@ -30,6 +31,7 @@ class Container:
     rate_limiter: ThrottleBackend
     rate_limits: Mapping[RateLimitScope, int]  # requests per minute; 0 = no limit
     relay: OutboxRelay
+    security_log: SecurityLog
 {%- if cookiecutter.use_redis == "true" %}
     # None while REDIS_URL is unset: then the relay hands events to the subscribers itself.
     event_consumer: EventConsumer | None

@@ -12,18 +12,17 @@ from fastapi_request_pipeline import Flow
 
 from app.interfaces.pipeline.route_context import RouteContext, route_dependency
 from app.interfaces.pipeline.stages.authentication_stage import AuthenticationStage
-from app.interfaces.pipeline.stages.logging_stage import LoggingStage
 from app.interfaces.pipeline.stages.rate_limit_scope import RateLimitScope
 from app.interfaces.pipeline.stages.rate_limit_stage import RateLimitStage
 from app.interfaces.pipeline.stages.validation_stage import ValidationStage
 
-public_flow = Flow(ValidationStage(), LoggingStage())
+public_flow = Flow(ValidationStage())
 # Routes that cost a bcrypt hash are throttled: each is CPU an attacker could burn.
 login_flow = Flow(public_flow, RateLimitStage(RateLimitScope.LOGIN))
 register_flow = Flow(public_flow, RateLimitStage(RateLimitScope.REGISTER))
 # Authorisation is not a stage: handlers read the requester's current role from
 # the database (app/application/services/requester.py), never the token's claim.
-authenticated_flow = Flow(ValidationStage(), AuthenticationStage(), LoggingStage())
+authenticated_flow = Flow(ValidationStage(), AuthenticationStage())
 password_change_flow = Flow(authenticated_flow, RateLimitStage(RateLimitScope.PASSWORD_CHANGE))
 # Per user: each logout looks a token up and revokes its session. Refresh is throttled
 # in its handler (app/application/services/refresh_throttle.py), which knows the session.

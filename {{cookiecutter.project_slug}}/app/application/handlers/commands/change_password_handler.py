@@ -1,5 +1,6 @@
 from app.application.bus.command_bus import command_handler
 from app.application.commands.change_password import ChangePasswordCommand
+from app.application.ports.security_log import SecurityEvent, SecurityLog
 from app.application.services.requester import requester_account
 from app.application.unit_of_work import UnitOfWork
 from app.domain.errors import AuthorizationError, ConflictError
@@ -10,7 +11,11 @@ from app.domain.value_objects.password import Password
 
 @command_handler(ChangePasswordCommand)
 async def handle_change_password(
-    command: ChangePasswordCommand, uow: UnitOfWork, hasher: PasswordHasher, clock: Clock
+    command: ChangePasswordCommand,
+    uow: UnitOfWork,
+    hasher: PasswordHasher,
+    clock: Clock,
+    security_log: SecurityLog,
 ) -> None:
     new_password = Password(command.new_password)
     async with uow:
@@ -31,3 +36,4 @@ async def handle_change_password(
         await uow.users.update_password(current)
         # Every session opened with the old password ends now.
         await uow.refresh_tokens.revoke_all_for_user(current.id_, now)
+    security_log.record(SecurityEvent.PASSWORD_CHANGED, user_id=command.user_id)

@@ -1,10 +1,13 @@
+import uuid
+
 from app.application.bus.command_bus import command_handler
 from app.application.commands.login_user import LoginUserCommand
 from app.application.dto.token_pair import TokenPairDTO
+from app.application.ports.security_log import SecurityEvent, SecurityLog
 from app.application.services.login_throttle import LoginThrottle
 from app.application.services.token_service import TokenService
 from app.application.unit_of_work import UnitOfWork
-from app.domain.errors import AuthenticationError, AuthorizationError, ValidationError
+from app.domain.errors import AuthenticationError, AuthorizationError, DomainError, ValidationError
 from app.domain.services.password_hasher import PasswordHasher
 from app.domain.value_objects.email import Email
 from app.domain.value_objects.password import Password
@@ -21,6 +24,7 @@ async def handle_login_user(
     hasher: PasswordHasher,
     tokens: TokenService,
     login_throttle: LoginThrottle,
+    security_log: SecurityLog,
 ) -> TokenPairDTO:
     try:
         email: Email | None = Email.parse(command.email)
@@ -39,24 +43,47 @@ async def handle_login_user(
     except Exception:
         await attempt.abandoned()
         raise
-    if user is None or not verified:
+    if user is None:
+        security_log.record(
+            SecurityEvent.LOGIN_FAILED,
+            email=email.value if email else command.email,
+            reason="unknown_account",
+        )
         raise _invalid_credentials()  # admit() already counted it as a failure
+    failed = LoginFailure(security_log, user.id_.value)
+    if not verified:
+        raise failed.because("wrong_password", _invalid_credentials())
     upgraded_hash = await _upgraded_hash(command.password, user.password_hash, hasher)
     async with uow:
         current = await uow.users.get_for_update(user.id_)
         # A password change that committed while we were hashing wins: the old
         # password must not open a session that survives the change.
         if current is None or current.password_hash != user.password_hash:
-            raise _invalid_credentials()
+            raise failed.because("password_changed", _invalid_credentials())
         # Said only to whoever knows the password; the throttle counts it as a failure.
         if not current.is_active:
-            raise AuthorizationError("This account is deactivated", code="ACCOUNT_DISABLED")
+            raise failed.because(
+                "account_disabled",
+                AuthorizationError("This account is deactivated", code="ACCOUNT_DISABLED"),
+            )
         if upgraded_hash is not None:
             current.upgrade_password_hash(upgraded_hash)
             await uow.users.update_password(current)
         pair = await tokens.issue(uow, current)
     await attempt.succeeded()
+    security_log.record(SecurityEvent.LOGIN_SUCCEEDED, user_id=pair.user_id)
     return pair
+
+
+class LoginFailure:
+    """Records why a known account's sign-in failed, as the error is raised."""
+
+    def __init__(self, security_log: SecurityLog, user_id: uuid.UUID) -> None:
+        self._log, self._user_id = security_log, user_id
+
+    def because(self, reason: str, error: DomainError) -> DomainError:
+        self._log.record(SecurityEvent.LOGIN_FAILED, user_id=self._user_id, reason=reason)
+        return error
 
 
 async def _upgraded_hash(password: str, password_hash: str, hasher: PasswordHasher) -> str | None:

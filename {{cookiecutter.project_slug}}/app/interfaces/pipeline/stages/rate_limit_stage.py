@@ -1,6 +1,7 @@
 from fastapi_request_pipeline import ComponentCategory, FlowComponent, RequestContext
 
 from app.application.dto.principal import Principal
+from app.application.ports.security_log import SecurityEvent
 from app.interfaces.client_address import client_bucket
 from app.interfaces.dependencies.container import get_container
 from app.interfaces.pipeline.abort import StageAbort
@@ -34,6 +35,13 @@ class RateLimitStage(FlowComponent):  # type: ignore[misc]
         if count > limit:
             if container.rejections is not None:
                 container.rejections.rejected(self._scope)
+            user = ctx.user if isinstance(ctx.user, Principal) else None
+            container.security_log.record(
+                SecurityEvent.RATE_LIMITED,
+                user_id=None if user is None else user.user_id,
+                action=self._scope.value,
+                code="RATE_LIMITED",
+            )
             raise StageAbort(
                 "Too many requests; try again later",
                 code="RATE_LIMITED",

@@ -1,0 +1,113 @@
+"""Audits what the buses dispatch, for the security event log.
+
+Three things are told by the message and its outcome alone, whatever the handler:
+an administrative action that went through, an authorisation refused to a known
+caller, and a throttle's refusal. Sign-ins, refreshes and logouts are recorded by
+their handlers, which alone know why one failed.
+"""
+
+import re
+import uuid
+from types import TracebackType
+
+from app.application.commands.change_user_role import ChangeUserRoleCommand
+from app.application.commands.change_user_status import ChangeUserStatusCommand
+from app.application.commands.create_user import CreateUserCommand
+from app.application.dto.principal import Principal
+from app.application.ports.security_log import Detail, SecurityEvent, SecurityLog
+from app.application.queries.get_user import GetUserQuery
+from app.application.queries.list_users import ListUsersQuery
+from app.domain.errors import AuthorizationError, RateLimitError
+
+ADMIN_MESSAGES = (
+    CreateUserCommand,
+    ChangeUserRoleCommand,
+    ChangeUserStatusCommand,
+    GetUserQuery,
+    ListUsersQuery,
+)
+# An operator on the server (`python -m app create-admin`): no account asks.
+OPERATOR = "operator"
+
+
+class SecurityAudit:
+    def __init__(self, log: SecurityLog) -> None:
+        self._log = log
+
+    def dispatching(self, kind: str, message: object) -> "_Audited":
+        return _Audited(self._log, message)
+
+
+class _Audited:
+    """A plain context manager, not a generator: it wraps every dispatch."""
+
+    __slots__ = ("_log", "_message")
+
+    def __init__(self, log: SecurityLog, message: object) -> None:
+        self._log, self._message = log, message
+
+    def __enter__(self) -> object:
+        return None
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        message = self._message
+        if error is None:
+            if isinstance(message, ADMIN_MESSAGES) and not _reads_own_account(message):
+                self._record(SecurityEvent.ADMIN_ACTION, **_admin_details(message))
+        elif isinstance(error, RateLimitError):
+            self._record(SecurityEvent.RATE_LIMITED, code=error.code)
+        elif isinstance(error, AuthorizationError) and _caller(message) is not None:
+            self._record(SecurityEvent.AUTHORIZATION_REFUSED, code=error.code)
+
+    def _record(self, event: SecurityEvent, **details: Detail) -> None:
+        message = self._message
+        caller = _caller(message)
+        email = getattr(message, "email", None) if caller is None else None
+        self._log.record(
+            event,
+            user_id=caller,
+            email=email if isinstance(email, str) else None,
+            action=action_name(message),
+            **details,
+        )
+
+
+def action_name(message: object) -> str:
+    """`ChangeUserRoleCommand` reads `change_user_role`."""
+    name = re.sub(r"(Command|Query)$", "", type(message).__name__)
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def _caller(message: object) -> uuid.UUID | None:
+    """Who asked: an admin's principal, or the account a self-service command acts for."""
+    requester = getattr(message, "requester", None)
+    if isinstance(requester, Principal):
+        return requester.user_id
+    if requester is None and hasattr(message, "requester"):
+        return None  # the operator
+    user_id = getattr(message, "user_id", None)
+    return user_id if isinstance(user_id, uuid.UUID) else None
+
+
+def _reads_own_account(message: object) -> bool:
+    return isinstance(message, GetUserQuery) and message.user_id == message.requester.user_id
+
+
+def _admin_details(message: object) -> dict[str, Detail]:
+    details: dict[str, Detail] = {}
+    if isinstance(message, CreateUserCommand):
+        details["role"] = message.role.value
+        if message.requester is None:
+            details["by"] = OPERATOR
+    if isinstance(message, ChangeUserRoleCommand | ChangeUserStatusCommand | GetUserQuery):
+        details["target_user_id"] = message.user_id
+    if isinstance(message, ChangeUserRoleCommand):
+        details["role"] = message.role.value
+    if isinstance(message, ChangeUserStatusCommand):
+        details["is_active"] = message.is_active
+    return details

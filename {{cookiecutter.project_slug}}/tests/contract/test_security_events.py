@@ -1,0 +1,289 @@
+"""The security event log (app.security): one event per sign-in, refresh, logout, password
+change, refusal and admin action, naming the account without ever holding a secret."""
+
+import asyncio
+import json
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from app.application.services.token_service import hash_refresh_token
+from app.infrastructure.config import Settings
+from app.infrastructure.logging import JsonFormatter
+
+from .helpers import (
+    CHANGE_PASSWORD,
+    LOGIN,
+    LOGOUT,
+    PASSWORD,
+    REFRESH,
+    USERS,
+    Account,
+    assert_envelope,
+    bearer,
+    login,
+    new_email,
+    running_client,
+    signed_up,
+)
+
+SECURITY_LOGGER = "app.security"
+ACCESS_LOGGER = "app.access"
+NEW_PASSWORD = "another horse battery"
+
+
+class Captured:
+    def __init__(self, caplog: pytest.LogCaptureFixture) -> None:
+        self._caplog = caplog
+
+    def lines(self, logger: str = SECURITY_LOGGER) -> list[dict[str, Any]]:
+        """The records of `logger`, rendered as the service writes them to stdout."""
+        formatter = JsonFormatter()
+        return [
+            json.loads(formatter.format(record))
+            for record in self._caplog.records
+            if record.name == logger
+        ]
+
+    def events(self) -> list[dict[str, Any]]:
+        return [line for line in self.lines() if line["logger"] == SECURITY_LOGGER]
+
+    def only(self, event: str) -> dict[str, Any]:
+        found = [line for line in self.events() if line["event"] == event]
+        assert len(found) == 1, self.events()
+        return found[0]
+
+    def clear(self) -> None:
+        self._caplog.clear()
+
+
+@pytest.fixture
+def captured(caplog: pytest.LogCaptureFixture) -> Iterator[Captured]:
+    with caplog.at_level(logging.INFO, logger=SECURITY_LOGGER), caplog.at_level(
+        logging.INFO, logger=ACCESS_LOGGER
+    ):
+        yield Captured(caplog)
+
+
+async def test_a_sign_in_names_the_account_the_request_and_the_client(
+    client: httpx.AsyncClient, alice: Account, captured: Captured
+) -> None:
+    captured.clear()
+    response = await client.post(LOGIN, json={"email": alice.email, "password": PASSWORD})
+
+    line = captured.only("login.succeeded")
+    assert (line["level"], line["user_id"]) == ("INFO", alice.id)
+    assert line["request_id"] == response.headers["X-Request-ID"]
+    assert line["client"] == "127.0.0.1"
+
+
+async def test_a_wrong_password_names_the_account_and_why(
+    client: httpx.AsyncClient, alice: Account, captured: Captured
+) -> None:
+    response = await client.post(LOGIN, json={"email": alice.email, "password": "not it"})
+
+    assert_envelope(response, 401, "INVALID_CREDENTIALS")
+    line = captured.only("login.failed")
+    assert (line["user_id"], line["reason"]) == (alice.id, "wrong_password")
+
+
+async def test_an_unknown_address_is_logged_as_a_keyed_hash_that_follows_it(
+    client: httpx.AsyncClient, captured: Captured
+) -> None:
+    guessed, other = new_email("nobody"), new_email("nobody")
+    for email in (guessed, guessed.upper(), other):
+        await client.post(LOGIN, json={"email": email, "password": PASSWORD})
+
+    lines = [line for line in captured.events() if line["event"] == "login.failed"]
+    accounts = [line["account"] for line in lines]
+    assert [line["reason"] for line in lines] == ["unknown_account"] * 3
+    assert all(account.startswith("email:") and "user_id" not in line for account, line in
+               zip(accounts, lines, strict=True))
+    assert accounts[0] == accounts[1] != accounts[2]  # the same address, however spelled
+    assert guessed.split("@")[0] not in json.dumps(lines)
+
+
+async def test_a_deactivated_account_signing_in_is_logged_as_such(
+    client: httpx.AsyncClient, alice: Account, admin: Account, captured: Captured
+) -> None:
+    deactivated = await client.patch(
+        f"{USERS}/{alice.id}", json={"is_active": False}, headers=admin.headers
+    )
+    assert deactivated.status_code == 200, deactivated.text
+
+    await client.post(LOGIN, json={"email": alice.email, "password": PASSWORD})
+
+    assert captured.only("login.failed")["reason"] == "account_disabled"
+    action = captured.only("admin.action")
+    assert (action["user_id"], action["action"]) == (admin.id, "change_user_status")
+    assert (action["target_user_id"], action["is_active"]) == (alice.id, False)
+
+
+async def test_a_refresh_names_the_account_and_its_session(
+    client: httpx.AsyncClient, alice: Account, captured: Captured
+) -> None:
+    response = await client.post(REFRESH, json={"refresh_token": alice.refresh_token})
+    assert response.status_code == 200, response.text
+
+    line = captured.only("token.refreshed")
+    assert line["user_id"] == alice.id
+    assert line["session_id"]
+
+
+async def test_an_unknown_refresh_token_is_refused_and_logged(
+    client: httpx.AsyncClient, captured: Captured
+) -> None:
+    await client.post(REFRESH, json={"refresh_token": "never-issued-token"})
+
+    line = captured.only("token.refresh_refused")
+    assert line["reason"] == "unknown_token"
+    assert "never-issued-token" not in json.dumps(line)
+
+
+async def test_a_reused_refresh_token_is_a_warning_and_its_session_is_revoked(
+    client: httpx.AsyncClient, alice: Account, captured: Captured
+) -> None:
+    first = await client.post(REFRESH, json={"refresh_token": alice.refresh_token})
+    replayed = await client.post(REFRESH, json={"refresh_token": alice.refresh_token})
+    later = await client.post(REFRESH, json={"refresh_token": first.json()["refresh_token"]})
+
+    assert_envelope(replayed, 401, "INVALID_REFRESH_TOKEN")
+    assert_envelope(later, 401, "INVALID_REFRESH_TOKEN")  # the whole session ended
+    # The replay, then the rotated token it revoked: each a token that should not come.
+    reused = [line for line in captured.events() if line["event"] == "token.reuse_detected"]
+    session = captured.only("token.refreshed")["session_id"]
+    assert [(line["level"], line["user_id"], line["session_id"]) for line in reused] == [
+        ("WARNING", alice.id, session)
+    ] * 2
+
+
+async def test_a_logout_names_the_session_it_ended(
+    client: httpx.AsyncClient, alice: Account, captured: Captured
+) -> None:
+    response = await client.post(
+        LOGOUT, json={"refresh_token": alice.refresh_token}, headers=alice.headers
+    )
+    assert response.status_code == 204, response.text
+
+    line = captured.only("logout.succeeded")
+    assert line["user_id"] == alice.id
+    assert line["session_id"]
+
+
+async def test_a_logout_with_someone_elses_token_is_a_warning_naming_the_caller_only(
+    client: httpx.AsyncClient, alice: Account, bob: Account, captured: Captured
+) -> None:
+    await client.post(LOGOUT, json={"refresh_token": bob.refresh_token}, headers=alice.headers)
+
+    line = captured.only("logout.foreign_token")
+    assert (line["level"], line["user_id"]) == ("WARNING", alice.id)
+    assert bob.id not in json.dumps(captured.events())
+
+
+async def test_a_password_change_and_a_wrong_current_password_are_logged(
+    client: httpx.AsyncClient, alice: Account, captured: Captured
+) -> None:
+    wrong = await client.post(
+        CHANGE_PASSWORD,
+        json={"current_password": "not the password", "new_password": NEW_PASSWORD},
+        headers=alice.headers,
+    )
+    assert_envelope(wrong, 403, "INVALID_CURRENT_PASSWORD")
+    changed = await client.post(
+        CHANGE_PASSWORD,
+        json={"current_password": PASSWORD, "new_password": NEW_PASSWORD},
+        headers=alice.headers,
+    )
+    assert changed.status_code == 204, changed.text
+
+    refused = captured.only("authorization.refused")
+    assert (refused["user_id"], refused["action"]) == (alice.id, "change_password")
+    assert refused["code"] == "INVALID_CURRENT_PASSWORD"
+    assert captured.only("password.changed")["user_id"] == alice.id
+
+
+async def test_an_authorization_refusal_names_the_caller_in_both_logs(
+    client: httpx.AsyncClient, alice: Account, captured: Captured
+) -> None:
+    response = await client.get(USERS, headers=alice.headers)
+    await asyncio.sleep(0)  # the access log writes a turn's lines at the start of the next
+
+    assert_envelope(response, 403, "FORBIDDEN")
+    refused = captured.only("authorization.refused")
+    assert (refused["user_id"], refused["action"]) == (alice.id, "list_users")
+    [access] = captured.lines(ACCESS_LOGGER)
+    assert (access["status"], access["user_id"]) == (403, alice.id)
+
+
+async def test_admin_actions_are_each_logged_with_the_admin(
+    client: httpx.AsyncClient, alice: Account, admin: Account, captured: Captured
+) -> None:
+    created = await client.post(
+        USERS, json={"email": new_email(), "password": PASSWORD}, headers=admin.headers
+    )
+    await client.patch(f"{USERS}/{alice.id}", json={"role": "admin"}, headers=admin.headers)
+    await client.get(USERS, headers=admin.headers)
+    await client.get(f"{USERS}/{alice.id}", headers=admin.headers)
+    await client.get(f"{USERS}/me", headers=admin.headers)  # one's own account: no admin act
+
+    actions = [line for line in captured.events() if line["event"] == "admin.action"]
+    assert created.status_code == 201, created.text
+    assert [(line["action"], line["user_id"]) for line in actions] == [
+        ("create_user", admin.id),
+        ("change_user_role", admin.id),
+        ("list_users", admin.id),
+        ("get_user", admin.id),
+    ]
+    assert (actions[1]["target_user_id"], actions[1]["role"]) == (alice.id, "admin")
+
+
+async def test_a_rate_limit_refusal_is_logged_and_names_the_authenticated_caller(
+    settings: Settings, caplog: pytest.LogCaptureFixture, captured: Captured
+) -> None:
+    limited = settings.model_copy(update={"password_change_rate_limit_per_minute": 1})
+    async with running_client(limited) as client:
+        # The app's startup gave the root logger its own handler; listen next to it.
+        logging.getLogger().addHandler(caplog.handler)
+        try:
+            carol = await signed_up(client, "carol")
+            body = {"current_password": "not the password", "new_password": NEW_PASSWORD}
+            for _ in range(2):
+                response = await client.post(CHANGE_PASSWORD, json=body, headers=carol.headers)
+            await asyncio.sleep(0)
+        finally:
+            logging.getLogger().removeHandler(caplog.handler)
+
+    assert_envelope(response, 429, "RATE_LIMITED")
+    line = captured.only("rate_limit.refused")
+    assert (line["user_id"], line["action"]) == (carol.id, "password_change")
+    access = [line for line in captured.lines(ACCESS_LOGGER) if line["status"] == 429]
+    assert [line["user_id"] for line in access] == [carol.id]
+
+
+async def test_no_event_holds_a_password_token_hash_or_address(
+    client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.DEBUG, logger=SECURITY_LOGGER):
+        carol = await signed_up(client, "carol")
+        await client.post(LOGIN, json={"email": carol.email, "password": "a wrong password"})
+        pair = await login(client, carol.email)
+        await client.post(REFRESH, json={"refresh_token": pair["refresh_token"]})
+        await client.post(REFRESH, json={"refresh_token": pair["refresh_token"]})
+        await client.post(
+            CHANGE_PASSWORD,
+            json={"current_password": PASSWORD, "new_password": NEW_PASSWORD},
+            headers=bearer(carol.access_token),
+        )
+    records = [vars(record) for record in caplog.records if record.name == SECURITY_LOGGER]
+    text = repr(records)
+
+    assert len(records) >= 6
+    for secret in (PASSWORD, NEW_PASSWORD, "a wrong password", carol.email):
+        assert secret not in text
+    for token in (carol.access_token, carol.refresh_token, pair["refresh_token"]):
+        assert token not in text
+        assert hash_refresh_token(token) not in text
+    assert "$2b$" not in text
