@@ -1,4 +1,5 @@
-"""Operational commands: `python -m app migrate | create-admin | purge-tokens | serve`,
+"""Operational commands: `python -m app migrate | create-admin | revoke-sessions |
+purge-tokens | serve`,
 and the event workers: `relay-events`{% if cookiecutter.use_redis == "true" %}, `consume-events`{% endif %}, `purge-events`."""
 
 import argparse
@@ -7,11 +8,14 @@ import getpass
 import logging
 import os
 import sys
+import uuid
 from pathlib import Path
 
 from row_query import RowQueryError
 
 from app.application.commands.create_user import CreateUserCommand
+from app.application.commands.end_all_sessions import EndAllSessionsCommand
+from app.application.commands.end_user_sessions import EndUserSessionsCommand
 from app.application.commands.purge_events import PurgedEventCounts, PurgeEventsCommand
 from app.application.commands.purge_expired_tokens import PurgeExpiredTokensCommand
 from app.application.dto.user import UserDTO
@@ -90,6 +94,27 @@ def purge_tokens() -> int:
             return await container.command_bus.dispatch(PurgeExpiredTokensCommand())
 
     print(f"Deleted {asyncio.run(run())} expired refresh token(s)")
+    return 0
+
+
+def revoke_sessions(user_id: uuid.UUID | None) -> int:
+    """End the sessions of one account, or of all: their refresh tokens stop working."""
+
+    async def run() -> int | None:
+        async with build_container(load_settings()) as container:
+            if user_id is None:
+                return await container.command_bus.dispatch(EndAllSessionsCommand())
+            await container.command_bus.dispatch(
+                EndUserSessionsCommand(user_id=user_id, requester=None)
+            )
+            return None
+
+    try:
+        ended = asyncio.run(run())
+    except DomainError as error:
+        print(f"Could not end the sessions: {error.message}", file=sys.stderr)
+        return 1
+    print(f"Ended {ended} session(s)" if ended is not None else f"Ended the sessions of {user_id}")
     return 0
 
 
@@ -306,6 +331,12 @@ def main(argv: list[str] | None = None) -> int:
         type=Path,
         help="read the password from this file (default: ADMIN_PASSWORD, else a prompt)",
     )
+    revoke = commands.add_parser(
+        "revoke-sessions", help="end sessions: their refresh tokens stop working"
+    )
+    whose = revoke.add_mutually_exclusive_group(required=True)
+    whose.add_argument("--user", type=uuid.UUID, metavar="ID", help="one account's, by user id")
+    whose.add_argument("--all", action="store_true", help="every account's")
     commands.add_parser("purge-tokens", help="delete expired refresh tokens (run it daily)")
     relay = commands.add_parser("relay-events", help="publish the outbox's events, until stopped")
     relay.add_argument("--once", action="store_true", help="publish what is there, then exit")
@@ -338,6 +369,8 @@ def main(argv: list[str] | None = None) -> int:
             return migrate()
         if args.command == "create-admin":
             return create_admin(args.email, args.password_file)
+        if args.command == "revoke-sessions":
+            return revoke_sessions(args.user)
         if args.command == "purge-tokens":
             return purge_tokens()
         if args.command == "relay-events":

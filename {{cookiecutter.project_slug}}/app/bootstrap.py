@@ -140,6 +140,7 @@ async def build_container(
             access_ttl=timedelta(minutes=settings.access_token_expire_minutes),
             refresh_ttl=timedelta(days=settings.refresh_token_expire_days),
             session_lifetime=timedelta(days=settings.session_max_lifetime_days),
+            max_sessions=settings.max_sessions_per_user,
         )
         # What readiness checks besides the primary database, by name.
         dependencies: dict[str, ReachabilityProbe | None] = {}

@@ -106,6 +106,8 @@ class Settings(BaseSettings):
     # often it refreshes, ends SESSION_MAX_LIFETIME_DAYS after its login.
     refresh_token_expire_days: int = Field(default=7, ge=1)
     session_max_lifetime_days: int = Field(default=30, ge=1)
+    # Live sessions (logins) one account may hold; a login past it ends the oldest. 0: no cap.
+    max_sessions_per_user: int = Field(default=0, ge=0)
     bcrypt_rounds: int = Field(default=12, ge=4, le=31)
     # A hash per core given (bcrypt releases the GIL): the event loop needs little CPU
     # beside them, and the operating system's scheduler still gives it its turns.

@@ -104,6 +104,12 @@ async def _admin_reads_an_unknown_user(world: World) -> httpx.Response:
     return await world.client.get(f"{USERS}/{uuid.uuid4()}", headers=world.admin.headers)
 
 
+async def _ending_an_unknown_session(world: World) -> httpx.Response:
+    return await world.client.delete(
+        f"/api/v1/auth/sessions/{uuid.uuid4()}", headers=world.alice.headers
+    )
+
+
 async def _admin_changes_an_unknown_user(world: World) -> httpx.Response:
     return await world.client.patch(
         f"{USERS}/{uuid.uuid4()}", json={"role": "admin"}, headers=world.admin.headers
@@ -196,6 +202,14 @@ PROMISES: dict[str, tuple[Scenario, int, str, str, dict[str, Any], str | None]] 
         404,
         "USER_NOT_FOUND",
         "User not found",
+        {},
+        None,
+    ),
+    "ending-an-unknown-session": (
+        _ending_an_unknown_session,
+        404,
+        "SESSION_NOT_FOUND",
+        "Session not found",
         {},
         None,
     ),

@@ -22,6 +22,7 @@ from sql_statements import fetch_column
 
 import app.__main__ as app_main
 from app.application.events.event_serialization import to_record
+from app.domain.entities.user import UserEntity
 from app.domain.events.user_registered import UserRegistered
 from app.domain.value_objects.role import Role
 from app.infrastructure.config import DATABASE_DRIVER, Settings
@@ -32,7 +33,15 @@ from app.infrastructure.db.sql_outbox import write_event
 from app.infrastructure.security.bcrypt_password_hasher import BcryptPasswordHasher
 from app.server.server_config import ServerConfig
 
-from .builders import DRIVER_MISMATCH, OTHER_DRIVER, new_user, store_user, url_with_secret
+from .builders import (
+    DRIVER_MISMATCH,
+    OTHER_DRIVER,
+    new_token,
+    new_user,
+    store_tokens,
+    store_user,
+    url_with_secret,
+)
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 ADMIN_PASSWORD = "an admin password"
@@ -550,3 +559,55 @@ def test_an_empty_web_concurrency_means_one_worker(
 
     assert app_main.main(["serve", "--port", "0"]) == 0
     assert started == [1]
+
+
+async def _store_sessions(settings: Settings, *users: UserEntity) -> None:
+    engine = create_engine(settings)
+    try:
+        for user in users:
+            await store_user(engine, user)
+            await store_tokens(engine, new_token(user.id_), new_token(user.id_))
+    finally:
+        await engine.close()
+
+
+def _live_tokens_by_user(database_url: str) -> list[Any]:
+    return fetch_column(
+        database_url,
+        "SELECT user_id FROM refresh_tokens WHERE revoked_at IS NULL ORDER BY user_id",
+    )
+
+
+def test_revoke_sessions_ends_one_accounts_sessions_then_everyones(
+    settings: Settings, database_url: str
+) -> None:
+    alice, bob = new_user("alice@example.com"), new_user("bob@example.com")
+    asyncio.run(_store_sessions(settings, alice, bob))
+
+    one = run_app(database_url, "revoke-sessions", "--user", str(alice.id_))
+    assert one.returncode == 0, one.stderr
+    assert one.stdout.strip() == f"Ended the sessions of {alice.id_}"
+    assert [str(user_id) for user_id in _live_tokens_by_user(database_url)] == [str(bob.id_)] * 2
+
+    unknown = run_app(database_url, "revoke-sessions", "--user", str(uuid.uuid4()))
+    assert (unknown.returncode, unknown.stderr.strip()) == (
+        1,
+        "Could not end the sessions: User not found",
+    )
+
+    every = run_app(database_url, "revoke-sessions", "--all")
+    assert every.returncode == 0, every.stderr
+    assert every.stdout.strip() == "Ended 2 session(s)"
+    assert _live_tokens_by_user(database_url) == []
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [[], ["--user", "not-a-uuid"], ["--user", str(uuid.uuid4()), "--all"]],
+    ids=["neither", "bad-id", "both"],
+)
+def test_revoke_sessions_refuses_a_muddled_request(database_url: str, arguments: list[str]) -> None:
+    result = run_app(database_url, "revoke-sessions", *arguments)
+
+    assert result.returncode == 2
+    assert "usage: python -m app revoke-sessions" in result.stderr

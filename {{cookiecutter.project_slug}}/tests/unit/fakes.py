@@ -202,6 +202,42 @@ class InMemoryRefreshTokenRepository(_Transactional, RefreshTokenRepository):
             if token.user_id == user_id and token.revoked_at is None:
                 token.revoked_at = at
 
+    async def end_session(self, user_id: UserId, family_id: uuid.UUID, at: datetime) -> bool:
+        live = [
+            token
+            for token in self._live(at)
+            if token.user_id == user_id and token.family_id == family_id
+        ]
+        for token in live:
+            token.revoked_at = at
+        return len(live) == 1
+
+    async def end_other_sessions(
+        self, user_id: UserId, keep_family_id: uuid.UUID | None, at: datetime
+    ) -> None:
+        for token in self._state.tokens.values():
+            if token.user_id == user_id and token.family_id != keep_family_id:
+                token.revoked_at = token.revoked_at or at
+
+    async def end_sessions_beyond(self, user_id: UserId, keep: int, at: datetime) -> None:
+        mine = [token for token in self._live(at) if token.user_id == user_id]
+        mine.sort(key=lambda token: (token.session_started_at, str(token.id_)), reverse=True)
+        for token in mine[keep:]:
+            token.revoked_at = at
+
+    async def revoke_all(self, at: datetime) -> int:
+        live = self._live(at)
+        for token in live:
+            token.revoked_at = at
+        return len(live)
+
+    def _live(self, now: datetime) -> list[RefreshTokenEntity]:
+        return [
+            token
+            for token in self._state.tokens.values()
+            if not token.was_redeemed_or_revoked and not token.is_expired(now)
+        ]
+
     async def delete_expired(self, now: datetime) -> int:
         tokens = self._state.tokens
         expired = [key for key, token in tokens.items() if token.expires_at < now]

@@ -68,7 +68,9 @@ async def test_issued_access_token_authenticates_to_the_user(
     user = make_user(role)
     async with uow:
         pair = await jwt_tokens.issue(uow, user)
-    assert jwt_tokens.authenticate(pair.access_token) == Principal(user_id=user.id_.value)
+    [stored] = uow.stored_tokens()
+    principal = Principal(user_id=user.id_.value, session_id=stored.family_id)
+    assert jwt_tokens.authenticate(pair.access_token) == principal
     assert pair.expires_in == int(ACCESS_TTL.total_seconds())
     assert pair.token_type == "bearer"
 

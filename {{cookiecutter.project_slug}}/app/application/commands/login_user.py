@@ -10,3 +10,5 @@ class LoginUserCommand(Command[TokenPairDTO]):
     password: str = field(repr=False)
     # The client's rate-limit bucket (its IPv4 address or IPv6 /64), for the login throttle.
     address_bucket: str
+    # What the client said it is (a shortened User-Agent), shown in the list of sessions.
+    client: str = ""

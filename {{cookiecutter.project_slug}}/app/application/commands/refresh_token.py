@@ -9,3 +9,4 @@ class RefreshTokenCommand(Command[TokenPairDTO]):
     refresh_token: str = field(repr=False)
     # The client's rate-limit bucket (its IPv4 address or IPv6 /64), for the refresh throttle.
     address_bucket: str
+    client: str = ""

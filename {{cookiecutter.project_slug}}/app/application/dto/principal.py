@@ -12,3 +12,6 @@ from dataclasses import dataclass
 @dataclass(frozen=True, slots=True)
 class Principal:
     user_id: uuid.UUID
+    # The session (login) the token was issued to; None for tokens from before sessions
+    # were named in them.
+    session_id: uuid.UUID | None = None

@@ -23,6 +23,9 @@ class SecurityEvent(StrEnum):
     LOGGED_OUT = "logout.succeeded"
     # A logout that named another account's refresh token, left untouched.
     FOREIGN_TOKEN_LOGOUT = "logout.foreign_token"  # noqa: S105 - an event name
+    # A user ended one of their sessions, or all but the current one.
+    SESSION_ENDED = "session.ended"
+    OTHER_SESSIONS_ENDED = "session.ended_others"
     PASSWORD_CHANGED = "password.changed"  # noqa: S105 - an event name
     AUTHORIZATION_REFUSED = "authorization.refused"
     RATE_LIMITED = "rate_limit.refused"

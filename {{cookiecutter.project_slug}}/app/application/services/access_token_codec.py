@@ -16,6 +16,9 @@ class AccessClaims:
     role: Role
     issued_at: datetime
     expires_at: datetime
+    # The login the token belongs to (its refresh-token family): lets a user end "all my
+    # other sessions" while keeping this one.
+    session_id: uuid.UUID | None = None
 
 
 class AccessTokenCodec(Protocol):

@@ -13,6 +13,8 @@ from types import TracebackType
 from app.application.commands.change_user_role import ChangeUserRoleCommand
 from app.application.commands.change_user_status import ChangeUserStatusCommand
 from app.application.commands.create_user import CreateUserCommand
+from app.application.commands.end_all_sessions import EndAllSessionsCommand
+from app.application.commands.end_user_sessions import EndUserSessionsCommand
 from app.application.dto.principal import Principal
 from app.application.ports.security_log import Detail, SecurityEvent, SecurityLog
 from app.application.queries.get_user import GetUserQuery
@@ -23,6 +25,8 @@ ADMIN_MESSAGES = (
     CreateUserCommand,
     ChangeUserRoleCommand,
     ChangeUserStatusCommand,
+    EndUserSessionsCommand,
+    EndAllSessionsCommand,
     GetUserQuery,
     ListUsersQuery,
 )
@@ -102,9 +106,10 @@ def _admin_details(message: object) -> dict[str, Detail]:
     details: dict[str, Detail] = {}
     if isinstance(message, CreateUserCommand):
         details["role"] = message.role.value
-        if message.requester is None:
-            details["by"] = OPERATOR
-    if isinstance(message, ChangeUserRoleCommand | ChangeUserStatusCommand | GetUserQuery):
+    if getattr(message, "requester", None) is None:
+        details["by"] = OPERATOR
+    targeted = ChangeUserRoleCommand | ChangeUserStatusCommand | EndUserSessionsCommand
+    if isinstance(message, targeted | GetUserQuery):
         details["target_user_id"] = message.user_id
     if isinstance(message, ChangeUserRoleCommand):
         details["role"] = message.role.value

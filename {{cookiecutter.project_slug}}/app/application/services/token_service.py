@@ -6,7 +6,8 @@ RefreshToken handler; this service only mints and verifies.
 
 A session (a login and every token rotated from it) ends for good `session_lifetime`
 after the login: each refresh token expires after `refresh_ttl` idle, or then,
-whichever comes first.
+whichever comes first. With `max_sessions`, a login past that many live sessions of
+the account ends the oldest.
 """
 
 import hashlib
@@ -37,15 +38,21 @@ class TokenService:
         access_ttl: timedelta,
         refresh_ttl: timedelta,
         session_lifetime: timedelta,
+        max_sessions: int = 0,
     ) -> None:
         self._codec = codec
         self._clock = clock
         self._access_ttl = access_ttl
         self._refresh_ttl = refresh_ttl
         self._session_lifetime = session_lifetime
+        self._max_sessions = max_sessions
 
     async def issue(
-        self, uow: UnitOfWork, user: UserEntity, rotated: RefreshTokenEntity | None = None
+        self,
+        uow: UnitOfWork,
+        user: UserEntity,
+        rotated: RefreshTokenEntity | None = None,
+        client: str = "",
     ) -> TokenPairDTO:
         """Mint a pair for a login, or for the session of the `rotated` token.
 
@@ -53,23 +60,26 @@ class TokenService:
         """
         now = self._clock.now()
         started = now if rotated is None else rotated.session_started_at
+        raw_refresh = secrets.token_urlsafe(REFRESH_TOKEN_BYTES)
+        token = RefreshTokenEntity.issue(
+            user_id=user.id_,
+            family_id=None if rotated is None else rotated.family_id,
+            token_hash=hash_refresh_token(raw_refresh),
+            now=now,
+            expires_at=min(now + self._refresh_ttl, started + self._session_lifetime),
+            session_started_at=started,
+            client=client,
+        )
+        await uow.refresh_tokens.add(token)
+        if rotated is None and self._max_sessions:
+            await uow.refresh_tokens.end_sessions_beyond(user.id_, self._max_sessions, now)
         access_token = self._codec.encode(
             AccessClaims(
                 subject=user.id_.value,
                 role=user.role,
                 issued_at=now,
                 expires_at=now + self._access_ttl,
-            )
-        )
-        raw_refresh = secrets.token_urlsafe(REFRESH_TOKEN_BYTES)
-        await uow.refresh_tokens.add(
-            RefreshTokenEntity.issue(
-                user_id=user.id_,
-                family_id=None if rotated is None else rotated.family_id,
-                token_hash=hash_refresh_token(raw_refresh),
-                now=now,
-                expires_at=min(now + self._refresh_ttl, started + self._session_lifetime),
-                session_started_at=started,
+                session_id=token.family_id,
             )
         )
         return TokenPairDTO(
@@ -89,4 +99,4 @@ class TokenService:
 
     def authenticate(self, access_token: str) -> Principal:
         claims = self._codec.decode(access_token)
-        return Principal(user_id=claims.subject)
+        return Principal(user_id=claims.subject, session_id=claims.session_id)

@@ -1,7 +1,8 @@
 """A refresh token: one link in a login's rotation chain (its family).
 
 Every link of a chain carries the moment its login happened (`session_started_at`),
-so a session's absolute lifetime is known without reading the rest of the chain.
+so a session's absolute lifetime is known without reading the rest of the chain, and
+the client that last used it, for the user's list of sessions.
 """
 
 import uuid
@@ -24,6 +25,7 @@ class RefreshTokenEntity(Entity[uuid.UUID]):
         expires_at: datetime,
         used_at: datetime | None = None,
         revoked_at: datetime | None = None,
+        client: str = "",
     ) -> None:
         super().__init__(id_=id_)
         self.user_id = user_id
@@ -34,6 +36,7 @@ class RefreshTokenEntity(Entity[uuid.UUID]):
         self.expires_at = expires_at
         self.used_at = used_at
         self.revoked_at = revoked_at
+        self.client = client
 
     @classmethod
     def issue(
@@ -45,6 +48,7 @@ class RefreshTokenEntity(Entity[uuid.UUID]):
         now: datetime,
         expires_at: datetime,
         session_started_at: datetime | None = None,
+        client: str = "",
     ) -> "RefreshTokenEntity":
         """A new login's first token, or (with `family_id`) the next link of a chain."""
         return cls(
@@ -55,6 +59,7 @@ class RefreshTokenEntity(Entity[uuid.UUID]):
             session_started_at=session_started_at or now,
             issued_at=now,
             expires_at=expires_at,
+            client=client,
         )
 
     def is_expired(self, now: datetime) -> bool:

@@ -26,5 +26,23 @@ class RefreshTokenRepository(ABC):
     async def revoke_all_for_user(self, user_id: UserId, at: datetime) -> None: ...
 
     @abstractmethod
+    async def end_session(self, user_id: UserId, family_id: uuid.UUID, at: datetime) -> bool:
+        """Revoke the session's live token; False when `user_id` has no such live session."""
+
+    @abstractmethod
+    async def end_other_sessions(
+        self, user_id: UserId, keep_family_id: uuid.UUID | None, at: datetime
+    ) -> None:
+        """Revoke every session of the user but `keep_family_id` (all, when it is None)."""
+
+    @abstractmethod
+    async def end_sessions_beyond(self, user_id: UserId, keep: int, at: datetime) -> None:
+        """Revoke the user's live sessions but the `keep` most recently started."""
+
+    @abstractmethod
+    async def revoke_all(self, at: datetime) -> int:
+        """Revoke every live token of every user; return how many."""
+
+    @abstractmethod
     async def delete_expired(self, now: datetime) -> int:
         """Delete tokens that expired before `now`; return how many."""

@@ -38,6 +38,8 @@ class JwtAccessTokenCodec:
             "iat": int(claims.issued_at.timestamp()),
             "exp": int(claims.expires_at.timestamp()),
         }
+        if claims.session_id is not None:
+            payload["sid"] = str(claims.session_id)
         return jwt.encode(payload, self._secret, algorithm=self._algorithm)
 
     def decode(self, token: str) -> AccessClaims:
@@ -58,6 +60,7 @@ class JwtAccessTokenCodec:
                 role=Role(payload["role"]),
                 issued_at=datetime.fromtimestamp(payload["iat"], UTC),
                 expires_at=datetime.fromtimestamp(payload["exp"], UTC),
+                session_id=uuid.UUID(payload["sid"]) if "sid" in payload else None,
             )
         except jwt.ExpiredSignatureError:
             raise InvalidTokenError("Access token expired", code="TOKEN_EXPIRED") from None

@@ -69,7 +69,7 @@ async def handle_login_user(
         if upgraded_hash is not None:
             current.upgrade_password_hash(upgraded_hash)
             await uow.users.update_password(current)
-        pair = await tokens.issue(uow, current)
+        pair = await tokens.issue(uow, current, client=command.client)
     await attempt.succeeded()
     security_log.record(SecurityEvent.LOGIN_SUCCEEDED, user_id=pair.user_id)
     return pair

@@ -56,7 +56,7 @@ async def handle_refresh_token(
         if token.was_redeemed_or_revoked or not await uow.refresh_tokens.mark_used(token.id_, now):
             await uow.refresh_tokens.revoke_family(token.family_id, now)
         else:
-            pair = await tokens.issue(uow, user, rotated=token)
+            pair = await tokens.issue(uow, user, rotated=token, client=command.client)
     # Raised after the block so the family revocation above is committed.
     if pair is None:
         raise refused.because("reused", event=SecurityEvent.REFRESH_TOKEN_REUSED)

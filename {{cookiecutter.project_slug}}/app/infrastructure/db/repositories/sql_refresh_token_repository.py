@@ -28,6 +28,7 @@ class SqlRefreshTokenRepository(RefreshTokenRepository):
                 "session_started_at": timestamp(token.session_started_at),
                 "issued_at": timestamp(token.issued_at),
                 "expires_at": timestamp(token.expires_at),
+                "client": token.client,
             },
         )
 
@@ -56,6 +57,40 @@ class SqlRefreshTokenRepository(RefreshTokenRepository):
             {"user_id": str(user_id), "revoked_at": timestamp(at)},
         )
 
+    async def end_session(self, user_id: UserId, family_id: uuid.UUID, at: datetime) -> bool:
+        ended: int = await self._executor.execute(
+            "refresh_tokens.end_session",
+            {"user_id": str(user_id), "family_id": str(family_id), "revoked_at": timestamp(at)},
+        )
+        return ended == 1
+
+    async def end_other_sessions(
+        self, user_id: UserId, keep_family_id: uuid.UUID | None, at: datetime
+    ) -> None:
+        if keep_family_id is None:
+            await self.revoke_all_for_user(user_id, at)
+            return
+        await self._executor.execute(
+            "refresh_tokens.end_other_sessions",
+            {
+                "user_id": str(user_id),
+                "keep_family_id": str(keep_family_id),
+                "revoked_at": timestamp(at),
+            },
+        )
+
+    async def end_sessions_beyond(self, user_id: UserId, keep: int, at: datetime) -> None:
+        await self._executor.execute(
+            "refresh_tokens.end_sessions_beyond",
+            {"user_id": str(user_id), "keep": keep, "revoked_at": timestamp(at)},
+        )
+
+    async def revoke_all(self, at: datetime) -> int:
+        revoked: int = await self._executor.execute(
+            "refresh_tokens.revoke_all", {"revoked_at": timestamp(at)}
+        )
+        return revoked
+
     async def delete_expired(self, now: datetime) -> int:
         deleted: int = await self._executor.execute(
             "refresh_tokens.delete_expired", {"now": timestamp(now)}
@@ -74,4 +109,5 @@ def _to_entity(row: dict[str, Any]) -> RefreshTokenEntity:
         expires_at=to_datetime(row["expires_at"]),
         used_at=optional_datetime(row["used_at"]),
         revoked_at=optional_datetime(row["revoked_at"]),
+        client=row["client"],
     )

@@ -1,4 +1,7 @@
 INSERT INTO refresh_tokens (
-    id, user_id, family_id, token_hash, session_started_at, issued_at, expires_at
+    id, user_id, family_id, token_hash, session_started_at, issued_at, expires_at, client
 )
-VALUES (:id, :user_id, :family_id, :token_hash, :session_started_at, :issued_at, :expires_at)
+VALUES (
+    :id, :user_id, :family_id, :token_hash, :session_started_at, :issued_at, :expires_at,
+    :client
+)

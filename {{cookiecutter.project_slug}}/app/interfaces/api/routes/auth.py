@@ -1,10 +1,15 @@
+import uuid
+
 from fastapi import APIRouter, Depends, status
 
 from app.application.commands.change_password import ChangePasswordCommand
+from app.application.commands.end_other_sessions import EndOtherSessionsCommand
+from app.application.commands.end_session import EndSessionCommand
 from app.application.commands.login_user import LoginUserCommand
 from app.application.commands.logout_user import LogoutUserCommand
 from app.application.commands.refresh_token import RefreshTokenCommand
 from app.application.commands.register_user import RegisterUserCommand
+from app.application.queries.list_sessions import ListSessionsQuery
 from app.interfaces.api.schemas.auth import (
     ChangePasswordRequest,
     LoginRequest,
@@ -16,10 +21,13 @@ from app.interfaces.api.schemas.auth import (
 from app.interfaces.api.schemas.errors import error_responses
 from app.interfaces.api.schemas.headers import NO_STORE_HEADERS
 from app.interfaces.api.schemas.links import REGISTERED_USER_LINKS, TOKEN_PAIR_LINKS
+from app.interfaces.api.schemas.sessions import SessionListResponse, SessionResponse
 from app.interfaces.api.schemas.users import UserResponse
 from app.interfaces.client_address import client_bucket
+from app.interfaces.client_summary import client_summary
 from app.interfaces.dependencies.no_store import no_store
 from app.interfaces.pipeline.flows import (
+    AuthenticatedContext,
     LoginContext,
     LogoutContext,
     PasswordChangeContext,
@@ -55,7 +63,10 @@ async def register(body: RegisterRequest, ctx: RegisterContext) -> UserResponse:
 async def login(body: LoginRequest, ctx: LoginContext) -> TokenResponse:
     pair = await ctx.commands.dispatch(
         LoginUserCommand(
-            email=body.email, password=body.password, address_bucket=client_bucket(ctx.request)
+            email=body.email,
+            password=body.password,
+            address_bucket=client_bucket(ctx.request),
+            client=client_summary(ctx.request),
         )
     )
     return TokenResponse.model_validate(pair, from_attributes=True)
@@ -70,7 +81,9 @@ async def login(body: LoginRequest, ctx: LoginContext) -> TokenResponse:
 async def refresh(body: RefreshRequest, ctx: PublicContext) -> TokenResponse:
     pair = await ctx.commands.dispatch(
         RefreshTokenCommand(
-            refresh_token=body.refresh_token, address_bucket=client_bucket(ctx.request)
+            refresh_token=body.refresh_token,
+            address_bucket=client_bucket(ctx.request),
+            client=client_summary(ctx.request),
         )
     )
     return TokenResponse.model_validate(pair, from_attributes=True)
@@ -101,4 +114,44 @@ async def change_password(body: ChangePasswordRequest, ctx: PasswordChangeContex
             current_password=body.current_password,
             new_password=body.new_password,
         )
+    )
+
+
+@router.get("/sessions", operation_id="list_sessions", responses=error_responses(401, 503))
+async def list_sessions(ctx: AuthenticatedContext) -> SessionListResponse:
+    """The caller's sessions that can still refresh, the most recently used first."""
+    sessions = await ctx.queries.dispatch(
+        ListSessionsQuery(
+            user_id=ctx.principal.user_id, current_session_id=ctx.principal.session_id
+        )
+    )
+    return SessionListResponse(
+        sessions=[SessionResponse.model_validate(session.model_dump()) for session in sessions]
+    )
+
+
+@router.delete(
+    "/sessions",
+    operation_id="end_other_sessions",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=error_responses(401, 503),
+)
+async def end_other_sessions(ctx: AuthenticatedContext) -> None:
+    """Sign out everywhere but in the session of this access token."""
+    await ctx.commands.dispatch(
+        EndOtherSessionsCommand(
+            user_id=ctx.principal.user_id, current_session_id=ctx.principal.session_id
+        )
+    )
+
+
+@router.delete(
+    "/sessions/{session_id}",
+    operation_id="end_session",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=error_responses(401, 404, 422, 503),
+)
+async def end_session(session_id: uuid.UUID, ctx: AuthenticatedContext) -> None:
+    await ctx.commands.dispatch(
+        EndSessionCommand(user_id=ctx.principal.user_id, session_id=session_id)
     )

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Query, status
 from app.application.commands.change_user_role import ChangeUserRoleCommand
 from app.application.commands.change_user_status import ChangeUserStatusCommand
 from app.application.commands.create_user import CreateUserCommand
+from app.application.commands.end_user_sessions import EndUserSessionsCommand
 from app.application.dto.user import UserDTO
 from app.application.queries.get_user import GetUserQuery
 from app.application.queries.list_users import MAX_PAGE_SIZE, ListUsersQuery, UserPosition
@@ -111,3 +112,15 @@ async def update_user(
             )
         )
     return _rendered(user)
+
+
+@router.delete(
+    BY_ID + "/sessions",
+    operation_id="end_user_sessions",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=error_responses(401, 403, 404, 422, 503),
+)
+async def end_user_sessions(user_id: uuid.UUID, ctx: AuthenticatedContext) -> None:
+    """Admins only: sign the account out of every session (its access tokens still work
+    until they expire, ACCESS_TOKEN_EXPIRE_MINUTES at most)."""
+    await ctx.commands.dispatch(EndUserSessionsCommand(user_id=user_id, requester=ctx.principal))

@@ -1,0 +1,12 @@
+from app.application.bus.command_bus import command_handler
+from app.application.commands.end_all_sessions import EndAllSessionsCommand
+from app.application.unit_of_work import UnitOfWork
+from app.domain.services.clock import Clock
+
+
+@command_handler(EndAllSessionsCommand)
+async def handle_end_all_sessions(
+    command: EndAllSessionsCommand, uow: UnitOfWork, clock: Clock
+) -> int:
+    async with uow:
+        return await uow.refresh_tokens.revoke_all(clock.now())
