@@ -62,8 +62,9 @@ class Captured:
 
 @pytest.fixture
 def captured(caplog: pytest.LogCaptureFixture) -> Iterator[Captured]:
-    with caplog.at_level(logging.INFO, logger=SECURITY_LOGGER), caplog.at_level(
-        logging.INFO, logger=ACCESS_LOGGER
+    with (
+        caplog.at_level(logging.INFO, logger=SECURITY_LOGGER),
+        caplog.at_level(logging.INFO, logger=ACCESS_LOGGER),
     ):
         yield Captured(caplog)
 
@@ -100,8 +101,10 @@ async def test_an_unknown_address_is_logged_as_a_keyed_hash_that_follows_it(
     lines = [line for line in captured.events() if line["event"] == "login.failed"]
     accounts = [line["account"] for line in lines]
     assert [line["reason"] for line in lines] == ["unknown_account"] * 3
-    assert all(account.startswith("email:") and "user_id" not in line for account, line in
-               zip(accounts, lines, strict=True))
+    assert all(
+        account.startswith("email:") and "user_id" not in line
+        for account, line in zip(accounts, lines, strict=True)
+    )
     assert accounts[0] == accounts[1] != accounts[2]  # the same address, however spelled
     assert guessed.split("@")[0] not in json.dumps(lines)
 
