@@ -14,6 +14,7 @@ Detail = str | int | bool | uuid.UUID | None
 
 
 class SecurityEvent(StrEnum):
+    ACCOUNT_REGISTERED = "account.registered"
     LOGIN_SUCCEEDED = "login.succeeded"
     LOGIN_FAILED = "login.failed"
     TOKEN_REFRESHED = "token.refreshed"  # noqa: S105 - an event name
@@ -24,6 +25,9 @@ class SecurityEvent(StrEnum):
     # A logout that named another account's refresh token, left untouched.
     FOREIGN_TOKEN_LOGOUT = "logout.foreign_token"  # noqa: S105 - an event name
     PASSWORD_CHANGED = "password.changed"  # noqa: S105 - an event name
+    PASSWORD_CHANGE_FAILED = "password.change_failed"  # noqa: S105 - an event name
+    # A bearer token refused: forged, expired, or of an account gone or deactivated.
+    ACCESS_TOKEN_REFUSED = "access_token.refused"  # noqa: S105 - an event name
     AUTHORIZATION_REFUSED = "authorization.refused"
     RATE_LIMITED = "rate_limit.refused"
     ADMIN_ACTION = "admin.action"
