@@ -62,8 +62,12 @@ def migrate() -> int:
 def create_admin(email: str, password_file: Path | None) -> int:
     password = _admin_password(password_file)
 
+    settings = load_settings()
+    # The security event of the admin's creation goes where the service's logs go.
+    configure_logging(settings.log_level, settings.log_format)
+
     async def run() -> UserDTO:
-        async with build_container(load_settings()) as container:
+        async with build_container(settings) as container:
             admin: UserDTO = await container.command_bus.dispatch(
                 CreateUserCommand(email=email, password=password, requester=None, role=Role.ADMIN)
             )

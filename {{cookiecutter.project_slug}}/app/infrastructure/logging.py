@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from app.infrastructure.console_log_formatter import ConsoleFormatter
 from app.infrastructure.log_fields import extra_fields
+from app.infrastructure.logging_security_log import security_logger
 from app.infrastructure.shutdown_cancellation_filter import ShutdownCancellationFilter
 from app.infrastructure.transient_stage_error_filter import (
     PIPELINE_LOGGER,
@@ -46,6 +47,8 @@ def configure_logging(level: str, log_format: LogFormat) -> None:
     # A logger's own level decides before the root's, so this holds whatever LOG_LEVEL is.
     for name in DRIVER_LOGGERS:
         logging.getLogger(name).setLevel(max(root.level, DRIVER_LOG_FLOOR))
+    # The audit trail is kept whatever LOG_LEVEL quiets: a WARNING level must not drop it.
+    security_logger.setLevel(min(root.level, logging.INFO))
     for name in ("uvicorn", "uvicorn.error"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True

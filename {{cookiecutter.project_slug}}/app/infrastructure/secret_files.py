@@ -7,6 +7,7 @@ the value. A password file fills in the password of a URL that holds none, so th
 itself (host, user, database) can stay in plain configuration.
 """
 
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,6 +53,9 @@ class SecretFile:
 def read_secret(path: Path, setting: str) -> str:
     """The secret in `path`; a ValueError naming `setting`, never the content, otherwise."""
     try:
+        # A FIFO or a device would block the start, or never end: a regular file only.
+        if not stat.S_ISREG(path.stat().st_mode):
+            raise ValueError(f"{setting}: {path} is not a regular file")
         with path.open("rb") as file:
             content = file.read(MAX_SECRET_BYTES + 1)
     except OSError as error:
@@ -63,11 +67,19 @@ def read_secret(path: Path, setting: str) -> str:
     except UnicodeDecodeError:
         raise ValueError(f"{setting}: {path} is not UTF-8 text") from None
     # `echo secret > file` and editors end the file with a newline that is no part of it.
-    secret = text.removesuffix("\n").removesuffix("\r")
+    secret = text.removesuffix("\n")
+    # What the other readers of the file (a shell's $(cat), the database's entrypoint) would
+    # keep, and so disagree on: refused rather than guessed at.
+    if secret.endswith("\r"):
+        raise ValueError(f"{setting}: {path} ends in CR LF: save it with a plain line end")
+    if secret.startswith("\ufeff"):
+        raise ValueError(f"{setting}: {path} starts with a byte-order mark: save it without")
     if not secret.strip():
         raise ValueError(f"{setting}: {path} is empty")
     if "\n" in secret or "\r" in secret:
         raise ValueError(f"{setting}: {path} holds more than one line")
+    if "\x00" in secret:
+        raise ValueError(f"{setting}: {path} holds a NUL character")
     return secret
 
 

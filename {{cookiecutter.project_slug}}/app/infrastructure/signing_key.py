@@ -135,5 +135,6 @@ def key_problem(key: str, environment: str) -> str | None:
         return None
     return (
         f"JWT_SECRET_KEY must be a random value of at least {MIN_KEY_BYTES} bytes "
-        f"when APP_ENV is {environment} ({why}); generate one with: {GENERATE_HINT}"
+        f"when APP_ENV is {environment} ({why}); generate one with: {GENERATE_HINT} "
+        "(or name a file that holds it in JWT_SECRET_KEY_FILE)"
     )

@@ -4,6 +4,8 @@ change, refusal and admin action, naming the account without ever holding a secr
 import asyncio
 import json
 import logging
+import time
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,6 +15,7 @@ import pytest
 from app.application.services.token_service import hash_refresh_token
 from app.infrastructure.config import Settings
 from app.infrastructure.logging import JsonFormatter
+from app.infrastructure.logging_security_log import LoggingSecurityLog
 
 from .helpers import (
     CHANGE_PASSWORD,
@@ -20,8 +23,10 @@ from .helpers import (
     LOGOUT,
     PASSWORD,
     REFRESH,
+    REGISTER,
     USERS,
     Account,
+    access_token,
     assert_envelope,
     bearer,
     login,
@@ -155,12 +160,16 @@ async def test_a_reused_refresh_token_is_a_warning_and_its_session_is_revoked(
 
     assert_envelope(replayed, 401, "INVALID_REFRESH_TOKEN")
     assert_envelope(later, 401, "INVALID_REFRESH_TOKEN")  # the whole session ended
-    # The replay, then the rotated token it revoked: each a token that should not come.
-    reused = [line for line in captured.events() if line["event"] == "token.reuse_detected"]
+    line = captured.only("token.reuse_detected")
     session = captured.only("token.refreshed")["session_id"]
-    assert [(line["level"], line["user_id"], line["session_id"]) for line in reused] == [
-        ("WARNING", alice.id, session)
-    ] * 2
+    assert (line["level"], line["user_id"], line["session_id"]) == ("WARNING", alice.id, session)
+    # The rotated token the replay revoked: its own client, late, not a second replay.
+    late = captured.only("token.refresh_refused")
+    assert (late["level"], late["reason"], late["session_id"]) == (
+        "INFO",
+        "session_revoked",
+        session,
+    )
 
 
 async def test_a_logout_names_the_session_it_ended(
@@ -202,10 +211,10 @@ async def test_a_password_change_and_a_wrong_current_password_are_logged(
     )
     assert changed.status_code == 204, changed.text
 
-    refused = captured.only("authorization.refused")
-    assert (refused["user_id"], refused["action"]) == (alice.id, "change_password")
-    assert refused["code"] == "INVALID_CURRENT_PASSWORD"
+    failed = captured.only("password.change_failed")
+    assert (failed["user_id"], failed["reason"]) == (alice.id, "wrong_current_password")
     assert captured.only("password.changed")["user_id"] == alice.id
+    assert [line for line in captured.events() if line["event"] == "authorization.refused"] == []
 
 
 async def test_an_authorization_refusal_names_the_caller_in_both_logs(
@@ -261,7 +270,11 @@ async def test_a_rate_limit_refusal_is_logged_and_names_the_authenticated_caller
 
     assert_envelope(response, 429, "RATE_LIMITED")
     line = captured.only("rate_limit.refused")
-    assert (line["user_id"], line["action"]) == (carol.id, "password_change")
+    assert (line["user_id"], line["action"], line["limit"]) == (
+        carol.id,
+        "change_password",
+        "rate_limit",
+    )
     access = [line for line in captured.lines(ACCESS_LOGGER) if line["status"] == 429]
     assert [line["user_id"] for line in access] == [carol.id]
 
@@ -290,3 +303,78 @@ async def test_no_event_holds_a_password_token_hash_or_address(
         assert token not in text
         assert hash_refresh_token(token) not in text
     assert "$2b$" not in text
+
+
+async def test_a_registration_names_the_new_account(
+    client: httpx.AsyncClient, captured: Captured
+) -> None:
+    response = await client.post(REGISTER, json={"email": new_email(), "password": PASSWORD})
+
+    assert captured.only("account.registered")["user_id"] == response.json()["id"]
+
+
+async def test_an_admin_creating_an_account_names_it(
+    client: httpx.AsyncClient, admin: Account, captured: Captured
+) -> None:
+    response = await client.post(
+        USERS, json={"email": new_email(), "password": PASSWORD}, headers=admin.headers
+    )
+
+    line = captured.only("admin.action")
+    assert (line["user_id"], line["action"], line["role"]) == (admin.id, "create_user", "user")
+    assert line["target_user_id"] == response.json()["id"]
+
+
+@pytest.mark.parametrize(
+    ("headers", "code"),
+    [
+        pytest.param({"Authorization": "Bearer not.a.token"}, "INVALID_TOKEN", id="forged"),
+        pytest.param(None, "TOKEN_EXPIRED", id="expired"),
+    ],
+)
+async def test_a_refused_access_token_is_logged(
+    client: httpx.AsyncClient,
+    settings: Settings,
+    captured: Captured,
+    headers: dict[str, str] | None,
+    code: str,
+) -> None:
+    long_ago = int(time.time()) - 3600
+    expired = access_token(settings, str(uuid.uuid4()), iat=long_ago, exp=long_ago + 60)
+    sent = headers or bearer(expired)
+    response = await client.get(f"{USERS}/me", headers=sent)
+
+    assert_envelope(response, 401, code)
+    assert captured.only("access_token.refused")["code"] == code
+
+
+async def test_a_valid_token_of_a_deactivated_account_is_logged_with_the_account(
+    client: httpx.AsyncClient, alice: Account, admin: Account, captured: Captured
+) -> None:
+    await client.patch(f"{USERS}/{alice.id}", json={"is_active": False}, headers=admin.headers)
+
+    response = await client.get(f"{USERS}/me", headers=alice.headers)
+
+    assert_envelope(response, 401, "ACCOUNT_DISABLED")
+    line = captured.only("access_token.refused")
+    assert (line["user_id"], line["code"]) == (alice.id, "ACCOUNT_DISABLED")
+
+
+async def test_a_throttled_sign_in_hashes_the_address_as_the_account_stores_it(
+    settings: Settings, caplog: pytest.LogCaptureFixture, captured: Captured
+) -> None:
+    throttled = settings.model_copy(update={"login_failures_per_account_and_address": 1})
+    async with running_client(throttled) as client:
+        logging.getLogger().addHandler(caplog.handler)
+        try:
+            carol = await signed_up(client, "carol")
+            typed = ["".join(chr(ord(c) + 0xFEE0) if c.isalnum() else c for c in carol.email)]
+            for email in [carol.email, *typed]:
+                await client.post(LOGIN, json={"email": email, "password": "not it"})
+        finally:
+            logging.getLogger().removeHandler(caplog.handler)
+
+    [refused] = [line for line in captured.events() if line["event"] == "rate_limit.refused"]
+    assert (refused["action"], refused["limit"]) == ("login_user", "throttle")
+    security_log = LoggingSecurityLog(throttled.jwt_secret_key.get_secret_value().encode())
+    assert refused["account"] == security_log.account_of(carol.email)

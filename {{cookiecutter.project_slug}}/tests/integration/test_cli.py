@@ -119,6 +119,11 @@ def test_create_admin_reads_the_password_from_a_file_and_nowhere_else(
     )
     hasher = BcryptPasswordHasher(rounds=4, max_concurrency=1, max_pending=1)
     assert asyncio.run(hasher.verify(ADMIN_PASSWORD, password_hash))
+    # Its security event, on the service's log, at any LOG_LEVEL (run_app's is WARNING).
+    [event] = [line for line in created.stdout.splitlines() if "admin.action" in line]
+    assert "create_user" in event
+    assert "operator" in event
+    assert ADMIN_PASSWORD not in created.stdout
 
     missing = run_app(database_url, *command, str(tmp_path / "absent"), **environment)
     assert missing.returncode == 2

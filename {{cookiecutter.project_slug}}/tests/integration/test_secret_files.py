@@ -1,6 +1,7 @@
 """Secrets from files (`<SETTING>_FILE`, Docker secrets): read as the operator wrote them,
 refused in one line that names the setting and never shows the content."""
 
+import os
 import secrets
 from pathlib import Path
 
@@ -83,6 +84,10 @@ def test_a_setting_and_its_file_together_are_refused(
         pytest.param(f"{KEY}\n{KEY}\n", "holds more than one line", id="two-lines"),
         pytest.param(b"\xff" + KEY.encode(), "is not UTF-8 text", id="binary"),
         pytest.param(KEY * (MAX_SECRET_BYTES // len(KEY) + 1), "is over", id="too-big"),
+        # What a shell's $(cat) or the database image would read otherwise than the app.
+        pytest.param(f"{KEY}\r\n", "ends in CR LF", id="windows-line-end"),
+        pytest.param(f"\ufeff{KEY}", "starts with a byte-order mark", id="byte-order-mark"),
+        pytest.param(f"{KEY}\x00{KEY}", "holds a NUL character", id="nul"),
     ],
 )
 def test_a_file_that_holds_no_secret_is_refused_without_showing_it(
@@ -110,6 +115,24 @@ def test_a_missing_file_is_refused_naming_the_setting_and_the_path(
 
     assert "JWT_SECRET_KEY_FILE: cannot read" in str(caught.value)
     assert "No such file or directory" in str(caught.value)
+
+
+@pytest.mark.parametrize("kind", ["fifo", "directory"])
+def test_a_path_that_is_no_regular_file_is_refused_without_waiting_on_it(
+    root: Path, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    # Opening a FIFO blocks until a writer comes: the start would hang.
+    path = root / kind
+    if kind == "fifo":
+        os.mkfifo(path)
+    else:
+        path.mkdir()
+    monkeypatch.setenv("JWT_SECRET_KEY_FILE", str(path))
+
+    with pytest.raises(ConfigurationError) as caught:
+        load_settings(root)
+
+    assert f"JWT_SECRET_KEY_FILE: {path} is not a regular file" in str(caught.value)
 
 
 def test_a_key_from_a_file_meets_the_same_checks_as_one_from_the_environment(

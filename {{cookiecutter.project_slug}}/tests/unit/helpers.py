@@ -53,6 +53,7 @@ async def create_user(
         uow,
         hasher,
         clock,
+        RecordingSecurityLog(),
     )
 
 

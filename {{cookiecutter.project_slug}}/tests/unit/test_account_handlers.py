@@ -18,7 +18,7 @@ from app.domain.errors import (
 )
 from app.domain.value_objects.role import Role
 
-from .fakes import FakePasswordHasher, FixedClock, InMemoryUnitOfWork
+from .fakes import FakePasswordHasher, FixedClock, InMemoryUnitOfWork, RecordingSecurityLog
 from .helpers import PASSWORD, create_user
 
 
@@ -26,7 +26,11 @@ async def test_register_stores_a_user_with_normalised_email_and_hashed_password(
     uow: InMemoryUnitOfWork, hasher: FakePasswordHasher, clock: FixedClock
 ) -> None:
     dto = await handle_register_user(
-        RegisterUserCommand(email="  Alice@Example.COM ", password=PASSWORD), uow, hasher, clock
+        RegisterUserCommand(email="  Alice@Example.COM ", password=PASSWORD),
+        uow,
+        hasher,
+        clock,
+        RecordingSecurityLog(),
     )
     assert dto.email == "alice@example.com"
     assert dto.role is Role.USER
@@ -60,7 +64,11 @@ async def test_register_twice_is_a_conflict(
     uow: InMemoryUnitOfWork, hasher: FakePasswordHasher, clock: FixedClock, second_email: str
 ) -> None:
     await handle_register_user(
-        RegisterUserCommand(email="alice@example.com", password=PASSWORD), uow, hasher, clock
+        RegisterUserCommand(email="alice@example.com", password=PASSWORD),
+        uow,
+        hasher,
+        clock,
+        RecordingSecurityLog(),
     )
     with pytest.raises(ConflictError) as caught:
         await handle_register_user(
@@ -68,6 +76,7 @@ async def test_register_twice_is_a_conflict(
             uow,
             hasher,
             clock,
+            RecordingSecurityLog(),
         )
     assert caught.value.code == "EMAIL_TAKEN"
     assert len(uow.stored_users()) == 1
@@ -92,7 +101,11 @@ async def test_invalid_registration_stores_nothing_and_never_hashes(
 ) -> None:
     with pytest.raises(ValidationError) as caught:
         await handle_register_user(
-            RegisterUserCommand(email=email, password=password), uow, hasher, clock
+            RegisterUserCommand(email=email, password=password),
+            uow,
+            hasher,
+            clock,
+            RecordingSecurityLog(),
         )
     assert caught.value.code == code
     assert uow.stored_users() == []
@@ -108,6 +121,7 @@ async def test_create_user_honours_the_requested_role(
         uow,
         hasher,
         clock,
+        RecordingSecurityLog(),
     )
     assert dto.role is role
     assert dto.email == "bob@example.com"
@@ -123,6 +137,7 @@ async def test_create_user_defaults_to_plain_user(
         uow,
         hasher,
         clock,
+        RecordingSecurityLog(),
     )
     assert dto.role is Role.USER
 
@@ -133,9 +148,9 @@ async def test_create_user_rejects_a_taken_email(
     command = CreateUserCommand(
         email="bob@example.com", password=PASSWORD, requester=None, role=Role.ADMIN
     )
-    await handle_create_user(command, uow, hasher, clock)
+    await handle_create_user(command, uow, hasher, clock, RecordingSecurityLog())
     with pytest.raises(ConflictError) as caught:
-        await handle_create_user(command, uow, hasher, clock)
+        await handle_create_user(command, uow, hasher, clock, RecordingSecurityLog())
     assert caught.value.code == "EMAIL_TAKEN"
 
 
@@ -146,7 +161,7 @@ async def _create_as(
     requester: Principal, uow: InMemoryUnitOfWork, hasher: FakePasswordHasher, clock: FixedClock
 ) -> UserDTO:
     command = CreateUserCommand(email="new@example.com", password=PASSWORD, requester=requester)
-    return await handle_create_user(command, uow, hasher, clock)
+    return await handle_create_user(command, uow, hasher, clock, RecordingSecurityLog())
 
 
 async def test_an_admin_creates_users(

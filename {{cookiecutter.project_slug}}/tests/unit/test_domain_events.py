@@ -55,7 +55,11 @@ async def test_register_stores_exactly_its_registration(
     uow: InMemoryUnitOfWork, hasher: FakePasswordHasher, clock: FixedClock
 ) -> None:
     user = await handle_register_user(
-        RegisterUserCommand(email=" Bob@Example.com", password=PASSWORD), uow, hasher, clock
+        RegisterUserCommand(email=" Bob@Example.com", password=PASSWORD),
+        uow,
+        hasher,
+        clock,
+        RecordingSecurityLog(),
     )
 
     [event] = uow.stored_events()
@@ -83,6 +87,7 @@ async def test_an_admin_creating_a_user_stores_only_that_users_registration(
         uow,
         hasher,
         clock,
+        RecordingSecurityLog(),
     )
 
     # Reading the admin's account (the permission check) records nothing about it.
@@ -207,7 +212,11 @@ async def test_a_taken_email_stores_no_second_registration(
 
     with pytest.raises(ConflictError) as caught:
         await handle_register_user(
-            RegisterUserCommand(email="ALICE@example.com", password=PASSWORD), uow, hasher, clock
+            RegisterUserCommand(email="ALICE@example.com", password=PASSWORD),
+            uow,
+            hasher,
+            clock,
+            RecordingSecurityLog(),
         )
 
     assert caught.value.code == "EMAIL_TAKEN"
@@ -230,6 +239,7 @@ async def test_a_user_creation_the_requester_may_not_do_stores_no_event(
             uow,
             hasher,
             clock,
+            RecordingSecurityLog(),
         )
 
     assert _kinds(uow.stored_events()) == [("UserRegistered", member.id)]

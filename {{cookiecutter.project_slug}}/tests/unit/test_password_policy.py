@@ -83,7 +83,7 @@ def test_a_password_that_shows_nothing_is_refused(raw: str) -> None:
     [
         pytest.param("correct horse battery", id="passphrase"),
         pytest.param("password123-but-longer", id="contains-a-listed-one"),
-        pytest.param("\u0301a\u0301b\u0301c\u0301d", id="marks-on-letters"),
+        pytest.param("\u0301a\u0301b\u0301c\u0301d efgh", id="marks-on-letters"),
     ],
 )
 def test_an_uncommon_visible_password_is_accepted(raw: str) -> None:

@@ -134,6 +134,13 @@ def test_password_accepts(raw: str) -> None:
         pytest.param("", "PASSWORD_TOO_SHORT", id="empty"),
         pytest.param("1234567", "PASSWORD_TOO_SHORT", id="7-chars"),
         pytest.param("€" * 7, "PASSWORD_TOO_SHORT", id="7-chars-though-21-bytes"),
+        # Counted as hashed: NFKC composes each letter and its accent into one character.
+        pytest.param("e\u0301a\u0301o\u0301u\u0301", "PASSWORD_TOO_SHORT", id="4-accented-letters"),
+        pytest.param(
+            "\u1100\u1161\u1102\u1161\u1103\u1161\u1105\u1161",
+            "PASSWORD_TOO_SHORT",
+            id="4-hangul-syllables-in-jamo",
+        ),
         pytest.param("a" * 257, "PASSWORD_TOO_LONG", id="257-ascii-characters"),
         pytest.param("😀" * 257, "PASSWORD_TOO_LONG", id="257-emoji"),
         pytest.param("a" * 10_000, "PASSWORD_TOO_LONG", id="10000-characters"),

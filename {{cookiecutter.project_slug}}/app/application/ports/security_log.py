@@ -14,6 +14,7 @@ Detail = str | int | bool | uuid.UUID | None
 
 
 class SecurityEvent(StrEnum):
+    ACCOUNT_REGISTERED = "account.registered"
     LOGIN_SUCCEEDED = "login.succeeded"
     LOGIN_FAILED = "login.failed"
     TOKEN_REFRESHED = "token.refreshed"  # noqa: S105 - an event name
@@ -27,6 +28,9 @@ class SecurityEvent(StrEnum):
     SESSION_ENDED = "session.ended"
     OTHER_SESSIONS_ENDED = "session.ended_others"
     PASSWORD_CHANGED = "password.changed"  # noqa: S105 - an event name
+    PASSWORD_CHANGE_FAILED = "password.change_failed"  # noqa: S105 - an event name
+    # A bearer token refused: forged, expired, or of an account gone or deactivated.
+    ACCESS_TOKEN_REFUSED = "access_token.refused"  # noqa: S105 - an event name
     AUTHORIZATION_REFUSED = "authorization.refused"
     RATE_LIMITED = "rate_limit.refused"
     ADMIN_ACTION = "admin.action"

@@ -1,28 +1,31 @@
 """Audits what the buses dispatch, for the security event log.
 
-Three things are told by the message and its outcome alone, whatever the handler:
+Four things are told by the message and its outcome alone, whatever the handler:
 an administrative action that went through, an authorisation refused to a known
-caller, and a throttle's refusal. Sign-ins, refreshes and logouts are recorded by
-their handlers, which alone know why one failed.
+caller, an access token refused for its account (gone, deactivated), and a
+throttle's refusal. Sign-ins, refreshes, logouts, password changes and created
+accounts are recorded by their handlers, which alone know why one failed or which
+account came of it.
 """
 
 import re
 import uuid
 from types import TracebackType
 
+from app.application.commands.change_password import ChangePasswordCommand
 from app.application.commands.change_user_role import ChangeUserRoleCommand
 from app.application.commands.change_user_status import ChangeUserStatusCommand
-from app.application.commands.create_user import CreateUserCommand
 from app.application.commands.end_all_sessions import EndAllSessionsCommand
 from app.application.commands.end_user_sessions import EndUserSessionsCommand
 from app.application.dto.principal import Principal
 from app.application.ports.security_log import Detail, SecurityEvent, SecurityLog
 from app.application.queries.get_user import GetUserQuery
 from app.application.queries.list_users import ListUsersQuery
-from app.domain.errors import AuthorizationError, RateLimitError
+from app.domain.errors import AuthenticationError, AuthorizationError, RateLimitError
+from app.domain.errors import ValidationError as InvalidInput
+from app.domain.value_objects.email import Email
 
 ADMIN_MESSAGES = (
-    CreateUserCommand,
     ChangeUserRoleCommand,
     ChangeUserStatusCommand,
     EndUserSessionsCommand,
@@ -30,8 +33,8 @@ ADMIN_MESSAGES = (
     GetUserQuery,
     ListUsersQuery,
 )
-# An operator on the server (`python -m app create-admin`): no account asks.
-OPERATOR = "operator"
+# Their handlers record why the caller was refused, as a failed credential check.
+SELF_AUDITED = (ChangePasswordCommand,)
 
 
 class SecurityAudit:
@@ -64,9 +67,13 @@ class _Audited:
             if isinstance(message, ADMIN_MESSAGES) and not _reads_own_account(message):
                 self._record(SecurityEvent.ADMIN_ACTION, **_admin_details(message))
         elif isinstance(error, RateLimitError):
-            self._record(SecurityEvent.RATE_LIMITED, code=error.code)
-        elif isinstance(error, AuthorizationError) and _caller(message) is not None:
+            self._record(SecurityEvent.RATE_LIMITED, code=error.code, limit="throttle")
+        elif _caller(message) is None or isinstance(message, SELF_AUDITED):
+            return
+        elif isinstance(error, AuthorizationError):
             self._record(SecurityEvent.AUTHORIZATION_REFUSED, code=error.code)
+        elif isinstance(error, AuthenticationError):
+            self._record(SecurityEvent.ACCESS_TOKEN_REFUSED, code=error.code)
 
     def _record(self, event: SecurityEvent, **details: Detail) -> None:
         message = self._message
@@ -75,7 +82,7 @@ class _Audited:
         self._log.record(
             event,
             user_id=caller,
-            email=email if isinstance(email, str) else None,
+            email=_canonical(email) if isinstance(email, str) else None,
             action=action_name(message),
             **details,
         )
@@ -98,16 +105,22 @@ def _caller(message: object) -> uuid.UUID | None:
     return user_id if isinstance(user_id, uuid.UUID) else None
 
 
+def _canonical(email: str) -> str:
+    """The address as accounts store it, so that one address hashes alike however typed."""
+    try:
+        return Email.parse(email).value
+    except InvalidInput:
+        return email
+
+
 def _reads_own_account(message: object) -> bool:
     return isinstance(message, GetUserQuery) and message.user_id == message.requester.user_id
 
 
 def _admin_details(message: object) -> dict[str, Detail]:
     details: dict[str, Detail] = {}
-    if isinstance(message, CreateUserCommand):
-        details["role"] = message.role.value
     if getattr(message, "requester", None) is None:
-        details["by"] = OPERATOR
+        details["by"] = "operator"  # `python -m app`, on the server: no account asks
     targeted = ChangeUserRoleCommand | ChangeUserStatusCommand | EndUserSessionsCommand
     if isinstance(message, targeted | GetUserQuery):
         details["target_user_id"] = message.user_id

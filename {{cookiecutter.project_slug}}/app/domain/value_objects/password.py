@@ -24,19 +24,23 @@ class Password(ValueObject):
     value: str = field(repr=False)
 
     def validate(self) -> None:
-        if len(self.value) < MIN_CHARACTERS:
+        # The rules read the password as it is hashed (NFKC, password_prehash.py): four
+        # letters typed with combining accents are four characters, not eight.
+        normalised = unicodedata.normalize("NFKC", self.value)
+        if len(normalised) < MIN_CHARACTERS:
             raise ValidationError(
                 f"Password must be at least {MIN_CHARACTERS} characters",
                 code="PASSWORD_TOO_SHORT",
                 details={"reason": "too_short", "min_characters": MIN_CHARACTERS},
             )
+        # As typed: it bounds the work, and NFKC may lengthen a password many times over.
         if len(self.value) > MAX_CHARACTERS:
             raise ValidationError(
                 f"Password must be at most {MAX_CHARACTERS} characters",
                 code="PASSWORD_TOO_LONG",
                 details={"reason": "too_long", "max_characters": MAX_CHARACTERS},
             )
-        if not any(_is_visible(character) for character in self.value):
+        if not any(_is_visible(character) for character in normalised):
             raise ValidationError(
                 "Password must contain a visible character, not only spaces, combining marks "
                 "or invisible characters",

@@ -22,6 +22,11 @@ async def handle_change_password(
         user = await requester_account(uow.users, command.user_id)
     # 403, not 401: the caller's access token is fine, this action is what is refused.
     if not await hasher.verify(command.current_password, user.password_hash):
+        security_log.record(
+            SecurityEvent.PASSWORD_CHANGE_FAILED,
+            user_id=command.user_id,
+            reason="wrong_current_password",
+        )
         raise AuthorizationError("Current password is incorrect", code="INVALID_CURRENT_PASSWORD")
     new_hash = await hasher.hash(new_password)
     async with uow:

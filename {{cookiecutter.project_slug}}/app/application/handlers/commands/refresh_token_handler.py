@@ -43,6 +43,7 @@ async def handle_refresh_token(
         raise refused.because("expired")
     await attempt.found(found.family_id)
     pair: TokenPairDTO | None = None
+    revoked_only = False
     async with uow:
         user = await uow.users.get_for_update(found.user_id)
         # Read again under the user's lock: a logout or password change may have
@@ -55,10 +56,15 @@ async def handle_refresh_token(
         # chain is compromised, so every token of this login stops working.
         if token.was_redeemed_or_revoked or not await uow.refresh_tokens.mark_used(token.id_, now):
             await uow.refresh_tokens.revoke_family(token.family_id, now)
+            # Revoked but never redeemed: a client retrying after a logout or a password
+            # change, not a replay.
+            revoked_only = token.used_at is None and token.revoked_at is not None
         else:
             pair = await tokens.issue(uow, user, rotated=token, client=command.client)
     # Raised after the block so the family revocation above is committed.
     if pair is None:
+        if revoked_only:
+            raise refused.because("session_revoked")
         raise refused.because("reused", event=SecurityEvent.REFRESH_TOKEN_REUSED)
     security_log.record(
         SecurityEvent.TOKEN_REFRESHED, user_id=pair.user_id, session_id=found.family_id

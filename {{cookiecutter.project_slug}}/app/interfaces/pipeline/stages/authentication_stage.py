@@ -2,6 +2,7 @@ from typing import Any
 
 from fastapi_request_pipeline import ComponentCategory, FlowComponent, RequestContext
 
+from app.application.ports.security_log import SecurityEvent
 from app.domain.errors import AuthenticationError
 from app.interfaces.api.schemas.headers import BEARER_CHALLENGE, REFUSED_BEARER_CHALLENGE
 from app.interfaces.dependencies.container import get_container
@@ -24,9 +25,11 @@ class AuthenticationStage(FlowComponent):  # type: ignore[misc]
         if scheme.lower() != SCHEME.lower() or not token.strip():
             # RFC 6750: no error code in the challenge when no credentials were sent.
             raise _unauthorized("Missing bearer token", "MISSING_TOKEN", challenge=BEARER_CHALLENGE)
+        container = get_container(ctx.request)
         try:
-            principal = get_container(ctx.request).tokens.authenticate(token.strip())
+            principal = container.tokens.authenticate(token.strip())
         except AuthenticationError as error:
+            container.security_log.record(SecurityEvent.ACCESS_TOKEN_REFUSED, code=error.code)
             raise _unauthorized(
                 error.message, error.code, challenge=REFUSED_BEARER_CHALLENGE
             ) from None

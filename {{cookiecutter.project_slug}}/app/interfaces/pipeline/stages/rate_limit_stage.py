@@ -8,6 +8,13 @@ from app.interfaces.pipeline.abort import StageAbort
 from app.interfaces.pipeline.stages.rate_limit_scope import RateLimitScope
 
 WINDOW_SECONDS = 60
+# The action each scope limits, named as the security log names the command it guards.
+ACTIONS = {
+    RateLimitScope.LOGIN: "login_user",
+    RateLimitScope.REGISTER: "register_user",
+    RateLimitScope.PASSWORD_CHANGE: "change_password",
+    RateLimitScope.LOGOUT: "logout_user",
+}
 
 
 class RateLimitStage(FlowComponent):  # type: ignore[misc]
@@ -39,8 +46,9 @@ class RateLimitStage(FlowComponent):  # type: ignore[misc]
             container.security_log.record(
                 SecurityEvent.RATE_LIMITED,
                 user_id=None if user is None else user.user_id,
-                action=self._scope.value,
+                action=ACTIONS[self._scope],
                 code="RATE_LIMITED",
+                limit="rate_limit",
             )
             raise StageAbort(
                 "Too many requests; try again later",
