@@ -104,8 +104,11 @@ def purge_tokens() -> int:
 def revoke_sessions(user_id: uuid.UUID | None) -> int:
     """End the sessions of one account, or of all: their refresh tokens stop working."""
 
+    settings = load_settings()
+    configure_logging(settings.log_level, settings.log_format)  # for its security event
+
     async def run() -> int | None:
-        async with build_container(load_settings()) as container:
+        async with build_container(settings) as container:
             if user_id is None:
                 return await container.command_bus.dispatch(EndAllSessionsCommand())
             await container.command_bus.dispatch(

@@ -37,6 +37,7 @@ from .helpers import (
 
 SECURITY_LOGGER = "app.security"
 ACCESS_LOGGER = "app.access"
+SESSIONS = "/api/v1/auth/sessions"
 NEW_PASSWORD = "another horse battery"
 
 
@@ -378,3 +379,19 @@ async def test_a_throttled_sign_in_hashes_the_address_as_the_account_stores_it(
     assert (refused["action"], refused["limit"]) == ("login_user", "throttle")
     security_log = LoggingSecurityLog(throttled.jwt_secret_key.get_secret_value().encode())
     assert refused["account"] == security_log.account_of(carol.email)
+
+
+async def test_ending_sessions_is_logged_by_whoever_ended_them(
+    client: httpx.AsyncClient, alice: Account, bob: Account, admin: Account, captured: Captured
+) -> None:
+    [session] = (await client.get(SESSIONS, headers=alice.headers)).json()["sessions"]
+    await client.delete(f"{SESSIONS}/{session['id']}", headers=alice.headers)
+    await client.delete(SESSIONS, headers=bob.headers)
+    await client.delete(f"{USERS}/{alice.id}/sessions", headers=admin.headers)
+
+    ended = captured.only("session.ended")
+    assert (ended["user_id"], ended["session_id"]) == (alice.id, session["id"])
+    assert captured.only("session.ended_others")["user_id"] == bob.id
+    action = captured.only("admin.action")
+    assert (action["user_id"], action["action"]) == (admin.id, "end_user_sessions")
+    assert action["target_user_id"] == alice.id

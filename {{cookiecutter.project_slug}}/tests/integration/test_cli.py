@@ -591,7 +591,11 @@ def test_revoke_sessions_ends_one_accounts_sessions_then_everyones(
 
     one = run_app(database_url, "revoke-sessions", "--user", str(alice.id_))
     assert one.returncode == 0, one.stderr
-    assert one.stdout.strip() == f"Ended the sessions of {alice.id_}"
+    *events, summary = one.stdout.strip().splitlines()
+    assert summary == f"Ended the sessions of {alice.id_}"
+    [event] = [line for line in events if "admin.action" in line]
+    assert "end_user_sessions" in event
+    assert "operator" in event
     assert [str(user_id) for user_id in _live_tokens_by_user(database_url)] == [str(bob.id_)] * 2
 
     unknown = run_app(database_url, "revoke-sessions", "--user", str(uuid.uuid4()))
@@ -602,7 +606,7 @@ def test_revoke_sessions_ends_one_accounts_sessions_then_everyones(
 
     every = run_app(database_url, "revoke-sessions", "--all")
     assert every.returncode == 0, every.stderr
-    assert every.stdout.strip() == "Ended 2 session(s)"
+    assert every.stdout.strip().splitlines()[-1] == "Ended 2 session(s)"
     assert _live_tokens_by_user(database_url) == []
 
 

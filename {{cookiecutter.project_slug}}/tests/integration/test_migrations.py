@@ -91,7 +91,7 @@ def test_tokens_issued_before_session_starts_were_recorded_take_their_familys_ol
             },
         )
 
-    assert apply_migrations(empty_database_url) == ["007_add_session_started_at.sql"]
+    assert apply_migrations(empty_database_url)[0] == "007_add_session_started_at.sql"
 
     started = fetch_column(
         empty_database_url, "SELECT session_started_at FROM refresh_tokens ORDER BY id"
