@@ -110,6 +110,17 @@ async def _ending_an_unknown_session(world: World) -> httpx.Response:
     )
 
 
+async def _token_of_an_ended_session_manages_sessions(world: World) -> httpx.Response:
+    # A second login ends every other session of alice, her fixture's one among them.
+    login = await world.client.post(
+        LOGIN, json={"email": world.alice.email, "password": world.alice.password}
+    )
+    elsewhere = bearer(login.json()["access_token"])
+    ended = await world.client.delete("/api/v1/auth/sessions", headers=elsewhere)
+    assert ended.status_code == 204, ended.text
+    return await world.client.get("/api/v1/auth/sessions", headers=world.alice.headers)
+
+
 async def _admin_changes_an_unknown_user(world: World) -> httpx.Response:
     return await world.client.patch(
         f"{USERS}/{uuid.uuid4()}", json={"role": "admin"}, headers=world.admin.headers
@@ -212,6 +223,14 @@ PROMISES: dict[str, tuple[Scenario, int, str, str, dict[str, Any], str | None]] 
         "Session not found",
         {},
         None,
+    ),
+    "ended-session-manages-sessions": (
+        _token_of_an_ended_session_manages_sessions,
+        401,
+        "SESSION_ENDED",
+        "The session of this access token has ended",
+        {},
+        REFUSED,
     ),
     "admin-changes-an-unknown-user": (
         _admin_changes_an_unknown_user,

@@ -2,12 +2,15 @@
 time, all but the current one, by an admin, or past a cap on how many one may hold."""
 
 import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
+from sql_statements import execute_sql
 
 from app.infrastructure.config import Settings
+from app.infrastructure.db.column_types import timestamp
 
 from .helpers import (
     LOGIN,
@@ -184,3 +187,41 @@ async def test_sessions_need_a_valid_access_token(client: httpx.AsyncClient) -> 
     assert_envelope(await client.get(SESSIONS), 401, "MISSING_TOKEN")
     assert_envelope(await client.delete(SESSIONS), 401, "MISSING_TOKEN")
     assert_envelope(await client.delete(f"{SESSIONS}/{uuid.uuid4()}"), 401, "MISSING_TOKEN")
+
+
+async def test_an_ended_sessions_access_token_can_no_longer_manage_sessions(
+    client: httpx.AsyncClient, alice: Account
+) -> None:
+    phone = await sign_in(client, alice, PHONE)
+    ended = await client.delete(SESSIONS, headers=bearer(phone["access_token"]))
+    assert ended.status_code == 204, ended.text
+
+    # alice's first session ended: its access token, still unexpired, may not end the phone's.
+    for response in (
+        await client.get(SESSIONS, headers=alice.headers),
+        await client.delete(SESSIONS, headers=alice.headers),
+        await client.delete(f"{SESSIONS}/{uuid.uuid4()}", headers=alice.headers),
+    ):
+        assert_envelope(response, 401, "SESSION_ENDED")
+    assert await refreshes(client, phone["refresh_token"])
+
+
+async def test_the_cap_keeps_the_new_login_whatever_the_others_started_at(
+    settings: Settings, database_url: str
+) -> None:
+    capped = settings.model_copy(update={"max_sessions_per_user": 2})
+    async with running_client(capped) as client:
+        carol = await signed_up(client, "carol")
+        await sign_in(client, carol, PHONE)
+        # As a clock stepped back would leave them: both older sessions look newer.
+        tomorrow = timestamp(datetime.now(UTC) + timedelta(days=1))
+        execute_sql(
+            database_url, "UPDATE refresh_tokens SET session_started_at = :at", {"at": tomorrow}
+        )
+
+        laptop = await sign_in(client, carol, LAPTOP)
+
+        listed = await sessions(client, laptop["access_token"])
+        assert len(listed) == 2  # one of the two older ones ended
+        assert [item["client"] for item in listed if item["current"]] == [LAPTOP]
+        assert await refreshes(client, laptop["refresh_token"])

@@ -174,6 +174,9 @@ class InMemoryUserRepository(_Transactional, UserRepository):
     async def lock_active_admins(self) -> int:
         return sum(user.is_active_admin for user in self._state.users.values())
 
+    async def lock_all(self) -> int:
+        return len(self._state.users)
+
 
 class InMemoryRefreshTokenRepository(_Transactional, RefreshTokenRepository):
     async def add(self, token: RefreshTokenEntity) -> None:
@@ -219,11 +222,22 @@ class InMemoryRefreshTokenRepository(_Transactional, RefreshTokenRepository):
             if token.user_id == user_id and token.family_id != keep_family_id:
                 token.revoked_at = token.revoked_at or at
 
-    async def end_sessions_beyond(self, user_id: UserId, keep: int, at: datetime) -> None:
-        mine = [token for token in self._live(at) if token.user_id == user_id]
-        mine.sort(key=lambda token: (token.session_started_at, str(token.id_)), reverse=True)
-        for token in mine[keep:]:
+    async def end_sessions_beyond(
+        self, user_id: UserId, keep: int, new_family_id: uuid.UUID, at: datetime
+    ) -> None:
+        others = [
+            token
+            for token in self._live(at)
+            if token.user_id == user_id and token.family_id != new_family_id
+        ]
+        others.sort(key=lambda token: (token.session_started_at, str(token.id_)), reverse=True)
+        for token in others[keep - 1 :]:
             token.revoked_at = at
+
+    async def has_live_session(self, user_id: UserId, family_id: uuid.UUID, now: datetime) -> bool:
+        return any(
+            token.user_id == user_id and token.family_id == family_id for token in self._live(now)
+        )
 
     async def revoke_all(self, at: datetime) -> int:
         live = self._live(at)

@@ -10,3 +10,5 @@ class EndSessionCommand(Command[None]):
 
     user_id: uuid.UUID
     session_id: uuid.UUID
+    # The session of the caller's access token, which must still be live.
+    current_session_id: uuid.UUID | None

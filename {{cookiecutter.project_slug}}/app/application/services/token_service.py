@@ -2,7 +2,7 @@
 
 Refresh tokens are opaque random strings; only their SHA-256 is stored, so a
 leaked table cannot be replayed. Rotation and reuse detection live in the
-RefreshToken handler; this service only mints and verifies.
+RefreshToken handler; this service mints and verifies, and keeps a login within the cap.
 
 A session (a login and every token rotated from it) ends for good `session_lifetime`
 after the login: each refresh token expires after `refresh_ttl` idle, or then,
@@ -72,7 +72,9 @@ class TokenService:
         )
         await uow.refresh_tokens.add(token)
         if rotated is None and self._max_sessions:
-            await uow.refresh_tokens.end_sessions_beyond(user.id_, self._max_sessions, now)
+            await uow.refresh_tokens.end_sessions_beyond(
+                user.id_, self._max_sessions, token.family_id, now
+            )
         access_token = self._codec.encode(
             AccessClaims(
                 subject=user.id_.value,

@@ -36,8 +36,15 @@ class RefreshTokenRepository(ABC):
         """Revoke every session of the user but `keep_family_id` (all, when it is None)."""
 
     @abstractmethod
-    async def end_sessions_beyond(self, user_id: UserId, keep: int, at: datetime) -> None:
-        """Revoke the user's live sessions but the `keep` most recently started."""
+    async def end_sessions_beyond(
+        self, user_id: UserId, keep: int, new_family_id: uuid.UUID, at: datetime
+    ) -> None:
+        """Revoke the user's live sessions but `new_family_id` and the `keep - 1` most
+        recently started others."""
+
+    @abstractmethod
+    async def has_live_session(self, user_id: UserId, family_id: uuid.UUID, now: datetime) -> bool:
+        """Whether the session `family_id` of the user can still refresh."""
 
     @abstractmethod
     async def revoke_all(self, at: datetime) -> int:

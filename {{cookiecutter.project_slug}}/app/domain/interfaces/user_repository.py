@@ -34,6 +34,10 @@ class UserRepository(ABC):
         """Store the user's role and whether the account is active."""
 
     @abstractmethod
+    async def lock_all(self) -> int:
+        """Lock every account until the transaction ends; return how many there are."""
+
+    @abstractmethod
     async def lock_active_admins(self) -> int:
         """Count the active admins and lock them until the transaction ends.
 

@@ -66,5 +66,13 @@ class JwtAccessTokenCodec:
             raise InvalidTokenError("Access token expired", code="TOKEN_EXPIRED") from None
         # OverflowError, OSError: an `exp` or `iat` beyond what datetime (and the
         # platform's time_t) can represent, e.g. 10**20; PyJWT accepts any number.
-        except (jwt.InvalidTokenError, ValueError, TypeError, OverflowError, OSError):
+        # AttributeError: a `sid` that is no string (uuid.UUID reads it with .replace).
+        except (
+            jwt.InvalidTokenError,
+            ValueError,
+            TypeError,
+            AttributeError,
+            OverflowError,
+            OSError,
+        ):
             raise InvalidTokenError("Invalid access token") from None

@@ -9,4 +9,7 @@ async def handle_end_all_sessions(
     command: EndAllSessionsCommand, uow: UnitOfWork, clock: Clock
 ) -> int:
     async with uow:
+        # Every account's lock first, in a statement of its own: a refresh in flight then
+        # commits before the revocation reads the table, and its new token ends too.
+        await uow.users.lock_all()
         return await uow.refresh_tokens.revoke_all(clock.now())

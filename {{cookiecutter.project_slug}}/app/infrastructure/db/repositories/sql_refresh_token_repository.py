@@ -62,7 +62,7 @@ class SqlRefreshTokenRepository(RefreshTokenRepository):
             "refresh_tokens.end_session",
             {"user_id": str(user_id), "family_id": str(family_id), "revoked_at": timestamp(at)},
         )
-        return ended == 1
+        return ended >= 1
 
     async def end_other_sessions(
         self, user_id: UserId, keep_family_id: uuid.UUID | None, at: datetime
@@ -79,11 +79,25 @@ class SqlRefreshTokenRepository(RefreshTokenRepository):
             },
         )
 
-    async def end_sessions_beyond(self, user_id: UserId, keep: int, at: datetime) -> None:
+    async def end_sessions_beyond(
+        self, user_id: UserId, keep: int, new_family_id: uuid.UUID, at: datetime
+    ) -> None:
         await self._executor.execute(
             "refresh_tokens.end_sessions_beyond",
-            {"user_id": str(user_id), "keep": keep, "revoked_at": timestamp(at)},
+            {
+                "user_id": str(user_id),
+                "new_family_id": str(new_family_id),
+                "others": keep - 1,
+                "revoked_at": timestamp(at),
+            },
         )
+
+    async def has_live_session(self, user_id: UserId, family_id: uuid.UUID, now: datetime) -> bool:
+        row = await self._executor.fetch_one(
+            "refresh_tokens.has_live_session",
+            {"user_id": str(user_id), "family_id": str(family_id), "now": timestamp(now)},
+        )
+        return row is not None
 
     async def revoke_all(self, at: datetime) -> int:
         revoked: int = await self._executor.execute(

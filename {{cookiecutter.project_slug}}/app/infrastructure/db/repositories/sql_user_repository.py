@@ -71,6 +71,10 @@ class SqlUserRepository(UserRepository):
             {"id": str(user.id_), "role": user.role.value, "is_active": user.is_active},
         )
 
+    async def lock_all(self) -> int:
+        count = await self._executor.fetch_scalar("users.lock_all")
+        return int(count or 0)
+
     async def lock_active_admins(self) -> int:
         count = await self._executor.fetch_scalar("users.lock_active_admins")
         return int(count or 0)

@@ -152,6 +152,11 @@ async def end_other_sessions(ctx: AuthenticatedContext) -> None:
     responses=error_responses(401, 404, 422, 503),
 )
 async def end_session(session_id: uuid.UUID, ctx: AuthenticatedContext) -> None:
+    """Sign one of the caller's sessions out; its refresh token stops working."""
     await ctx.commands.dispatch(
-        EndSessionCommand(user_id=ctx.principal.user_id, session_id=session_id)
+        EndSessionCommand(
+            user_id=ctx.principal.user_id,
+            session_id=session_id,
+            current_session_id=ctx.principal.session_id,
+        )
     )
