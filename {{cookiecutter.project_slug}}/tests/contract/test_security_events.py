@@ -391,7 +391,20 @@ async def test_ending_sessions_is_logged_by_whoever_ended_them(
 
     ended = captured.only("session.ended")
     assert (ended["user_id"], ended["session_id"]) == (alice.id, session["id"])
+    assert ended["by_session_id"] == session["id"]  # she ended the session she was in
     assert captured.only("session.ended_others")["user_id"] == bob.id
     action = captured.only("admin.action")
     assert (action["user_id"], action["action"]) == (admin.id, "end_user_sessions")
     assert action["target_user_id"] == alice.id
+
+
+async def test_naming_someone_elses_session_is_logged_as_refused(
+    client: httpx.AsyncClient, alice: Account, bob: Account, captured: Captured
+) -> None:
+    [bobs] = (await client.get(SESSIONS, headers=bob.headers)).json()["sessions"]
+
+    response = await client.delete(f"{SESSIONS}/{bobs['id']}", headers=alice.headers)
+
+    assert_envelope(response, 404, "SESSION_NOT_FOUND")
+    refused = captured.only("session.end_refused")
+    assert (refused["user_id"], refused["session_id"]) == (alice.id, bobs["id"])

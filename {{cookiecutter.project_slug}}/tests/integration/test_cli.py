@@ -606,7 +606,11 @@ def test_revoke_sessions_ends_one_accounts_sessions_then_everyones(
 
     every = run_app(database_url, "revoke-sessions", "--all")
     assert every.returncode == 0, every.stderr
-    assert every.stdout.strip().splitlines()[-1] == "Ended 2 session(s)"
+    *events, summary = every.stdout.strip().splitlines()
+    assert summary == "Ended 2 session(s)"
+    [event] = [line for line in events if "admin.action" in line]
+    assert "end_all_sessions" in event
+    assert "ended=2" in event or '"ended": 2' in event
     assert _live_tokens_by_user(database_url) == []
 
 

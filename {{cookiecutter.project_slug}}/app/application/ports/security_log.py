@@ -26,6 +26,8 @@ class SecurityEvent(StrEnum):
     FOREIGN_TOKEN_LOGOUT = "logout.foreign_token"  # noqa: S105 - an event name
     # A user ended one of their sessions, or all but the current one.
     SESSION_ENDED = "session.ended"
+    # A session id the caller has no live session under: ended, unknown, or someone else's.
+    SESSION_END_REFUSED = "session.end_refused"
     OTHER_SESSIONS_ENDED = "session.ended_others"
     PASSWORD_CHANGED = "password.changed"  # noqa: S105 - an event name
     PASSWORD_CHANGE_FAILED = "password.change_failed"  # noqa: S105 - an event name

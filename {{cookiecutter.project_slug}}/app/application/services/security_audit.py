@@ -15,7 +15,6 @@ from types import TracebackType
 from app.application.commands.change_password import ChangePasswordCommand
 from app.application.commands.change_user_role import ChangeUserRoleCommand
 from app.application.commands.change_user_status import ChangeUserStatusCommand
-from app.application.commands.end_all_sessions import EndAllSessionsCommand
 from app.application.commands.end_user_sessions import EndUserSessionsCommand
 from app.application.dto.principal import Principal
 from app.application.ports.security_log import Detail, SecurityEvent, SecurityLog
@@ -29,7 +28,6 @@ ADMIN_MESSAGES = (
     ChangeUserRoleCommand,
     ChangeUserStatusCommand,
     EndUserSessionsCommand,
-    EndAllSessionsCommand,
     GetUserQuery,
     ListUsersQuery,
 )
@@ -119,8 +117,8 @@ def _reads_own_account(message: object) -> bool:
 
 def _admin_details(message: object) -> dict[str, Detail]:
     details: dict[str, Detail] = {}
-    if getattr(message, "requester", None) is None:
-        details["by"] = "operator"  # `python -m app`, on the server: no account asks
+    if isinstance(message, EndUserSessionsCommand) and message.requester is None:
+        details["by"] = "operator"  # `python -m app revoke-sessions`: no account asks
     targeted = ChangeUserRoleCommand | ChangeUserStatusCommand | EndUserSessionsCommand
     if isinstance(message, targeted | GetUserQuery):
         details["target_user_id"] = message.user_id

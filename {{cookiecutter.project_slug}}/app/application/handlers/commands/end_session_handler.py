@@ -16,12 +16,14 @@ async def handle_end_session(
     async with uow:
         user = await requester_account(uow.users, command.user_id, lock=True)
         await require_live_session(uow, user.id_, command.current_session_id, now)
-        # Someone else's session, an ended one and an unknown id answer alike.
-        if not await uow.refresh_tokens.end_session(user.id_, command.session_id, now):
-            raise NotFoundError("Session not found", code="SESSION_NOT_FOUND")
+        ended = await uow.refresh_tokens.end_session(user.id_, command.session_id, now)
+    # A refusal is recorded too: guessing at other accounts' session ids shows in the log.
     security_log.record(
-        SecurityEvent.SESSION_ENDED,
+        SecurityEvent.SESSION_ENDED if ended else SecurityEvent.SESSION_END_REFUSED,
         user_id=command.user_id,
         session_id=command.session_id,
         by_session_id=command.current_session_id,
     )
+    if not ended:
+        # Someone else's session, an ended one and an unknown id answer alike.
+        raise NotFoundError("Session not found", code="SESSION_NOT_FOUND")
