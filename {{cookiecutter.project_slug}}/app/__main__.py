@@ -49,6 +49,13 @@ from app.server.server_config import ServerConfig
 logger = logging.getLogger("app.workers")
 
 
+def _logged_settings() -> Settings:
+    """The settings, with the process's logs (its security events too) going where they say."""
+    settings = load_settings()
+    configure_logging(settings.log_level, settings.log_format)
+    return settings
+
+
 def migrate() -> int:
     settings = load_settings()
     applied = apply_migrations(
@@ -62,9 +69,7 @@ def migrate() -> int:
 def create_admin(email: str, password_file: Path | None) -> int:
     password = _admin_password(password_file)
 
-    settings = load_settings()
-    # The security event of the admin's creation goes where the service's logs go.
-    configure_logging(settings.log_level, settings.log_format)
+    settings = _logged_settings()  # the admin's creation is a security event
 
     async def run() -> UserDTO:
         async with build_container(settings) as container:
@@ -104,8 +109,7 @@ def purge_tokens() -> int:
 def revoke_sessions(user_id: uuid.UUID | None) -> int:
     """End the sessions of one account, or of all: their refresh tokens stop working."""
 
-    settings = load_settings()
-    configure_logging(settings.log_level, settings.log_format)  # for its security event
+    settings = _logged_settings()  # ending sessions is a security event
 
     async def run() -> int | None:
         async with build_container(settings) as container:
@@ -143,8 +147,7 @@ def purge_events() -> int:
 
 
 def relay_events(once: bool) -> int:
-    settings = load_settings()
-    configure_logging(settings.log_level, settings.log_format)
+    settings = _logged_settings()
 
     async def run() -> int:
         if once:

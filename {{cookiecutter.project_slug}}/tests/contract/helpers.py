@@ -1,14 +1,16 @@
 """Small helpers shared by the contract tests: accounts, tokens, envelope checks."""
 
+import logging
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import jwt
+import pytest
 from fastapi import FastAPI
 
 from app.application.commands.create_user import CreateUserCommand
@@ -34,6 +36,17 @@ async def running_app(settings: Settings) -> AsyncIterator[FastAPI]:
     app = create_app(settings)
     async with app.router.lifespan_context(app):
         yield app
+
+
+@contextmanager
+def listening_beside_the_app(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """Capture what an app started in the test logs: its startup gave the root logger a
+    handler of its own, in place of caplog's."""
+    logging.getLogger().addHandler(caplog.handler)
+    try:
+        yield
+    finally:
+        logging.getLogger().removeHandler(caplog.handler)
 
 
 def client_for(app: FastAPI, address: str = CLIENT_ADDRESS) -> httpx.AsyncClient:

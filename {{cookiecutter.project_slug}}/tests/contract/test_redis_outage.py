@@ -7,7 +7,6 @@ count nothing (health, reading a user) do not notice. Each test runs its own
 redis-server, which it stops or freezes.
 """
 
-import logging
 import time
 from collections.abc import Coroutine, Iterator
 from typing import Any
@@ -26,6 +25,7 @@ from .helpers import (
     Account,
     assert_envelope,
     client_for,
+    listening_beside_the_app,
     new_email,
     running_app,
     signed_up,
@@ -112,12 +112,8 @@ async def test_a_redis_nobody_listens_on_fails_logins_closed(
     secret = "s3cr3t-Redis-Passw0rd"
     nowhere = f"redis://:{secret}@127.0.0.1:{redis_server.free_port()}/0"
     async with running_app(_on(settings, nowhere, **limits)) as app, client_for(app) as client:
-        # The app's startup gave the root logger its own handler; listen next to it.
-        logging.getLogger().addHandler(caplog.handler)
-        try:
+        with listening_beside_the_app(caplog):
             response = await client.post(LOGIN, json={"email": new_email(), **WRONG})
-        finally:
-            logging.getLogger().removeHandler(caplog.handler)
 
         _assert_fails_closed(response)
         assert (await client.get("/health")).status_code == 200

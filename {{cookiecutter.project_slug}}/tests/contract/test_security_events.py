@@ -29,6 +29,7 @@ from .helpers import (
     access_token,
     assert_envelope,
     bearer,
+    listening_beside_the_app,
     login,
     new_email,
     running_client,
@@ -258,16 +259,12 @@ async def test_a_rate_limit_refusal_is_logged_and_names_the_authenticated_caller
 ) -> None:
     limited = settings.model_copy(update={"password_change_rate_limit_per_minute": 1})
     async with running_client(limited) as client:
-        # The app's startup gave the root logger its own handler; listen next to it.
-        logging.getLogger().addHandler(caplog.handler)
-        try:
+        with listening_beside_the_app(caplog):
             carol = await signed_up(client, "carol")
             body = {"current_password": "not the password", "new_password": NEW_PASSWORD}
             for _ in range(2):
                 response = await client.post(CHANGE_PASSWORD, json=body, headers=carol.headers)
             await asyncio.sleep(0)
-        finally:
-            logging.getLogger().removeHandler(caplog.handler)
 
     assert_envelope(response, 429, "RATE_LIMITED")
     line = captured.only("rate_limit.refused")
@@ -366,14 +363,11 @@ async def test_a_throttled_sign_in_hashes_the_address_as_the_account_stores_it(
 ) -> None:
     throttled = settings.model_copy(update={"login_failures_per_account_and_address": 1})
     async with running_client(throttled) as client:
-        logging.getLogger().addHandler(caplog.handler)
-        try:
+        with listening_beside_the_app(caplog):
             carol = await signed_up(client, "carol")
             typed = ["".join(chr(ord(c) + 0xFEE0) if c.isalnum() else c for c in carol.email)]
             for email in [carol.email, *typed]:
                 await client.post(LOGIN, json={"email": email, "password": "not it"})
-        finally:
-            logging.getLogger().removeHandler(caplog.handler)
 
     [refused] = [line for line in captured.events() if line["event"] == "rate_limit.refused"]
     assert (refused["action"], refused["limit"]) == ("login_user", "throttle")

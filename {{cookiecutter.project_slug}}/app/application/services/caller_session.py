@@ -8,19 +8,24 @@ or a session its owner ended could, for those minutes, end the owner's others.
 import uuid
 from datetime import datetime
 
+from app.application.services.requester import requester_account
 from app.application.unit_of_work import UnitOfWork
+from app.domain.entities.user import UserEntity
 from app.domain.errors import InvalidTokenError
-from app.domain.value_objects.user_id import UserId
 
 
-async def require_live_session(
-    uow: UnitOfWork, user_id: UserId, session_id: uuid.UUID | None, now: datetime
-) -> None:
-    """Inside `async with uow`. A token from before sessions were named has no session."""
+async def caller_in_live_session(
+    uow: UnitOfWork, user_id: uuid.UUID, session_id: uuid.UUID | None, now: datetime
+) -> UserEntity:
+    """Inside `async with uow`: the caller's account, locked (a refresh racing this
+    finishes first, so what it minted is seen), whose session must not have ended. A
+    token from before sessions were named has no session to check."""
+    user = await requester_account(uow.users, user_id, lock=True)
     if session_id is not None and not await uow.refresh_tokens.has_live_session(
-        user_id, session_id, now
+        user.id_, session_id, now
     ):
         raise session_ended()
+    return user
 
 
 def session_ended() -> InvalidTokenError:

@@ -1,8 +1,7 @@
 from app.application.bus.command_bus import command_handler
 from app.application.commands.end_other_sessions import EndOtherSessionsCommand
 from app.application.ports.security_log import SecurityEvent, SecurityLog
-from app.application.services.caller_session import require_live_session
-from app.application.services.requester import requester_account
+from app.application.services.caller_session import caller_in_live_session
 from app.application.unit_of_work import UnitOfWork
 from app.domain.services.clock import Clock
 
@@ -13,9 +12,8 @@ async def handle_end_other_sessions(
 ) -> None:
     now = clock.now()
     async with uow:
-        # The requester's lock makes a concurrent refresh finish first: what it minted ends too.
-        user = await requester_account(uow.users, command.user_id, lock=True)
-        await require_live_session(uow, user.id_, command.current_session_id, now)
+        # The lock makes a concurrent refresh finish first: what it minted ends too.
+        user = await caller_in_live_session(uow, command.user_id, command.current_session_id, now)
         await uow.refresh_tokens.end_other_sessions(user.id_, command.current_session_id, now)
     security_log.record(
         SecurityEvent.OTHER_SESSIONS_ENDED,

@@ -1,8 +1,7 @@
 from app.application.bus.command_bus import command_handler
 from app.application.commands.end_session import EndSessionCommand
 from app.application.ports.security_log import SecurityEvent, SecurityLog
-from app.application.services.caller_session import require_live_session
-from app.application.services.requester import requester_account
+from app.application.services.caller_session import caller_in_live_session
 from app.application.unit_of_work import UnitOfWork
 from app.domain.errors import NotFoundError
 from app.domain.services.clock import Clock
@@ -14,8 +13,7 @@ async def handle_end_session(
 ) -> None:
     now = clock.now()
     async with uow:
-        user = await requester_account(uow.users, command.user_id, lock=True)
-        await require_live_session(uow, user.id_, command.current_session_id, now)
+        user = await caller_in_live_session(uow, command.user_id, command.current_session_id, now)
         ended = await uow.refresh_tokens.end_session(user.id_, command.session_id, now)
     # A refusal is recorded too: guessing at other accounts' session ids shows in the log.
     security_log.record(
