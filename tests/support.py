@@ -28,9 +28,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE_DIR = ROOT / "{{cookiecutter.project_slug}}"
 IN_CI = os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
-# Against hangs (see the aiosqlite exit hang), not a speed target: a whole baked suite
-# takes 240-300 s when four share 2 cores, so 300 s failed healthy suites.
-TOOL_TIMEOUT = 480
+# Against hangs (see the aiosqlite exit hang), not a speed target: a whole baked
+# PostgreSQL suite takes 420-480 s when four share 2 cores, so 480 s failed healthy ones.
+TOOL_TIMEOUT = 900
 
 
 # --------------------------------------------------------------------------- variants
